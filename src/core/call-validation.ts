@@ -1,0 +1,55 @@
+/** Turning a raw record into a checked `CallRecord`, or saying why not (SPEC §2, §3, §14). */
+import type { CallRecord, Direction, RawCallRecord, Rejection } from './call-record.js';
+import { parseInstant } from './instant.js';
+
+/** Digits of an E.164 number, or undefined when it is not one. Spaces, dashes, dots and brackets are ignored. */
+export function normalizePhoneNumber(text: string): string | undefined {
+  let digits = '';
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 48 && code <= 57) digits += text[index];
+    else if (code === 43 /* + */ && digits.length === 0) continue;
+    else if (code === 32 || code === 45 || code === 40 || code === 41 || code === 46) continue;
+    else return undefined;
+  }
+  return digits.length === 0 || digits.length > 15 ? undefined : digits;
+}
+
+function reject(code: Rejection['code'], message: string): Rejection {
+  return { code, message };
+}
+
+export function isDirection(text: string): text is Direction {
+  return text === 'inbound' || text === 'outbound' || text === 'web';
+}
+
+export function validateCallRecord(raw: RawCallRecord): CallRecord | Rejection {
+  if (raw.call_id === '') return reject('missing_field', 'missing call_id');
+  if (raw.account_id === '') return reject('missing_field', 'missing account_id');
+  const direction = raw.direction;
+  if (!isDirection(direction)) return reject('unknown_direction', `unknown direction "${direction}" (expected inbound, outbound or web)`);
+  let to = '';
+  if (direction !== 'web') {
+    const digits = normalizePhoneNumber(raw.to);
+    if (digits === undefined) {
+      return reject(raw.to === '' ? 'missing_field' : 'invalid_number', raw.to === '' ? 'missing to' : `to "${raw.to}" is not an E.164 number`);
+    }
+    to = digits;
+  }
+  const startedAt = parseInstant(raw.started_at);
+  if (startedAt === undefined) return reject('unparseable_timestamp', `started_at "${raw.started_at}" is not an RFC 3339 instant with offset`);
+  const endedAt = parseInstant(raw.ended_at);
+  if (endedAt === undefined) return reject('unparseable_timestamp', `ended_at "${raw.ended_at}" is not an RFC 3339 instant with offset`);
+  let answeredAt: number | undefined;
+  if (raw.answered_at !== '') {
+    answeredAt = parseInstant(raw.answered_at);
+    if (answeredAt === undefined) return reject('unparseable_timestamp', `answered_at "${raw.answered_at}" is not an RFC 3339 instant with offset`);
+    if (endedAt < answeredAt) return reject('ended_before_answered', `ended_at ${raw.ended_at} is before answered_at ${raw.answered_at}`);
+  }
+  return { callId: raw.call_id, accountId: raw.account_id, direction, to, startedAt, answeredAt, endedAt };
+}
+
+/** Everything that makes two records with one call_id "the same record" (SPEC §13). */
+export function fingerprintOf(raw: RawCallRecord): string {
+  return `${raw.account_id}\u0000${raw.direction}\u0000${raw.from}\u0000${raw.to}\u0000${raw.started_at}\u0000${raw.answered_at}\u0000${raw.ended_at}\u0000${raw.end_reason}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Draw-down (SPEC §6): each call's usage comes from the included minutes of its period, then
+ * bundles (expiring first, then purchased first, then by id), then pay-as-you-go. Calls must
+ * be given in `answered_at` order (ties by call_id); the result then depends on nothing else.
+ */
+import type { BundleProduct } from './tariff.js';
+import type { EpochMicros } from './instant.js';
+import type { Millis } from './rating.js';
+
+export interface Draw {
+  readonly included: Millis;
+  readonly bundle: Millis;
+  readonly payg: Millis;
+}
+
+export const NO_DRAW: Draw = { included: 0, bundle: 0, payg: 0 };
+
+export interface BundleBalance {
+  readonly product: BundleProduct;
+  readonly purchasedAt: EpochMicros;
+  readonly expiresAt: EpochMicros;
+  left: Millis;
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+export function openBundleBalances(
+  purchases: readonly { readonly bundle: string; readonly purchasedAt: EpochMicros }[],
+  products: ReadonlyMap<string, BundleProduct>,
+): BundleBalance[] {
+  const balances = purchases.map((purchase) => {
+    const product = products.get(purchase.bundle);
+    if (!product) throw new Error(`bundle ${purchase.bundle} is not in the tariff`); // checked when accounts load
+    return {
+      product,
+      purchasedAt: purchase.purchasedAt,
+      expiresAt: purchase.purchasedAt + product.validDays * MICROS_PER_DAY,
+      left: product.millis,
+    };
+  });
+  return balances.sort(
+    (a, b) => a.expiresAt - b.expiresAt || a.purchasedAt - b.purchasedAt || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0),
+  );
+}
+
+/** The running balances of one account while its calls are drawn in order. */
+export class Balances {
+  private periodIndex = -1;
+  private includedLeft = 0;
+
+  constructor(
+    private readonly includedPerPeriod: Millis,
+    readonly bundles: BundleBalance[],
+  ) {}
+
+  draw(periodIndex: number, answeredAt: EpochMicros, usage: Millis): Draw {
+    if (usage === 0) return NO_DRAW;
+    if (periodIndex !== this.periodIndex) {
+      // Calls come in time order, so a new period index means the previous one is over.
+      this.periodIndex = periodIndex;
+      this.includedLeft = this.includedPerPeriod;
+    }
+    let rest = usage;
+    const included = Math.min(rest, this.includedLeft);
+    this.includedLeft -= included;
+    rest -= included;
+    let bundle = 0;
+    for (let index = 0; rest > 0 && index < this.bundles.length; index++) {
+      const balance = this.bundles[index] as BundleBalance;
+      if (balance.left === 0 || balance.purchasedAt > answeredAt || balance.expiresAt <= answeredAt) continue;
+      const taken = Math.min(rest, balance.left);
+      balance.left -= taken;
+      bundle += taken;
+      rest -= taken;
+    }
+    return { included, bundle, payg: rest };
+  }
+}

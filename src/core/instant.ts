@@ -1,0 +1,95 @@
+/**
+ * Instants as epoch microseconds in a plain number (exact up to the year 2255), parsed from
+ * RFC 3339 text without allocating a date object: call files hold millions of timestamps.
+ * Digits past the microsecond are dropped; every platform we import writes at most six.
+ */
+
+export type EpochMicros = number;
+
+export const MICROS_PER_SECOND = 1_000_000;
+export const MICROS_PER_MILLISECOND = 1_000;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let index = start; index < start + count; index++) {
+    const code = text.charCodeAt(index) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/**
+ * `2026-11-02T10:00:00.000-05:00`, `…Z`, a space instead of `T`, and any number of fraction
+ * digits. Returns `undefined` when the text is not such an instant (an offset is required).
+ */
+export function parseInstant(text: string): EpochMicros | undefined {
+  const length = text.length;
+  if (length < 20) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const separator = text.charCodeAt(10);
+  if (
+    year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+    second < 0 || second > 59 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 ||
+    (separator !== 84 && separator !== 116 && separator !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58
+  ) {
+    return undefined;
+  }
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (day > monthDays) return undefined;
+  let index = 19;
+  let micros = 0;
+  if (text.charCodeAt(index) === 46) {
+    index++;
+    let scale = 100_000;
+    const fractionStart = index;
+    while (index < length) {
+      const code = text.charCodeAt(index) - 48;
+      if (code < 0 || code > 9) break;
+      micros += code * scale;
+      scale /= 10;
+      index++;
+    }
+    if (index === fractionStart) return undefined;
+    micros = Math.floor(micros);
+  }
+  let offsetMinutes = 0;
+  const zone = text.charCodeAt(index);
+  if (zone === 90 || zone === 122) {
+    index++;
+  } else if (zone === 43 || zone === 45) {
+    const offsetHour = digitsAt(text, index + 1, 2);
+    const offsetMinute = digitsAt(text, index + 4, 2);
+    if (offsetHour < 0 || offsetHour > 23 || offsetMinute < 0 || offsetMinute > 59 || text.charCodeAt(index + 3) !== 58) return undefined;
+    offsetMinutes = (offsetHour * 60 + offsetMinute) * (zone === 45 ? -1 : 1);
+    index += 6;
+  } else {
+    return undefined;
+  }
+  if (index !== length) return undefined;
+  const epochMillis = Date.UTC(year, month - 1, day, hour, minute, second);
+  return (epochMillis / 1000 - offsetMinutes * 60) * MICROS_PER_SECOND + micros;
+}
+
+/** `2026-05-20T12:00:00+00:00` (fraction digits only when the instant has them). */
+export function formatInstantUtc(instant: EpochMicros): string {
+  const millis = Math.floor(instant / MICROS_PER_MILLISECOND);
+  const micros = instant - millis * MICROS_PER_MILLISECOND;
+  const iso = new Date(millis).toISOString(); // 2026-05-20T12:00:00.000Z
+  let fraction = iso.slice(19, 23);
+  if (micros !== 0) fraction += String(micros).padStart(3, '0');
+  fraction = fraction.replace(/0+$/, '');
+  if (fraction === '.') fraction = '';
+  return `${iso.slice(0, 19)}${fraction}+00:00`;
+}

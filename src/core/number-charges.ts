@@ -1,0 +1,22 @@
+/** Monthly charges for rented numbers (SPEC §8): in advance, on each monthly anniversary. */
+import type { NumberRental } from './account.js';
+import { monthlyAnniversaries } from './billing-period.js';
+import type { EpochMicros } from './instant.js';
+
+export interface NumberCharge {
+  readonly rental: NumberRental;
+  readonly at: EpochMicros;
+}
+
+/** The charges of `rental` made before `until` (and before its release). */
+export function numberChargesBefore(rental: NumberRental, timeZone: string, until: EpochMicros): NumberCharge[] {
+  const end = rental.releasedAt === undefined ? until : Math.min(until, rental.releasedAt);
+  return monthlyAnniversaries(rental.rentedAt, timeZone, end).map((at) => ({ rental, at }));
+}
+
+/** The next charge of `rental` after `after`, or undefined once it is released. */
+export function nextNumberCharge(rental: NumberRental, timeZone: string, after: EpochMicros): EpochMicros | undefined {
+  const horizon = after + 32 * 86_400_000_000;
+  const charges = numberChargesBefore(rental, timeZone, horizon);
+  return charges.find((charge) => charge.at > after)?.at;
+}

@@ -1,0 +1,98 @@
+/**
+ * Rating one call (SPEC §3–5): billable time, AI time under the plan's rounding, carrier
+ * time and cost from the rate deck, surcharges, and the usage seconds it draws. Pure and
+ * allocation-light: it runs once per call record.
+ */
+import type { CallRecord } from './call-record.js';
+import { divideRoundHalfAway, divideRoundHalfAwayBig, isSafe } from './decimal.js';
+import { applyIncrement } from './increment.js';
+import { MICROS_PER_SECOND } from './instant.js';
+import type { Plan, Tariff } from './tariff.js';
+
+/** Money per call in millionths of the currency unit (SPEC §1: six decimals). */
+export type Micros = number;
+/** Usage in milliseconds (SPEC §1: usage seconds with three decimals). */
+export type Millis = number;
+
+export interface CallRating {
+  readonly billableSeconds: number;
+  readonly aiSeconds: number;
+  readonly carrierPrefix: string | null;
+  readonly carrierCountry: string | null;
+  readonly carrierSeconds: number;
+  readonly carrierCost: Micros;
+  readonly surchargeCost: Micros;
+  readonly carrierUsage: Millis;
+  readonly usage: Millis;
+}
+
+export type RatingOutcome = { readonly ok: true; readonly rating: CallRating } | { readonly ok: false; readonly reason: 'no_carrier_rate' };
+
+const NANOS_PER_MICRO_TIMES_60 = 60 * 1000;
+
+/** `round6(fixed + perMinute × seconds / 60)`, prices in nanos, result in micros. */
+function perMinuteCharge(fixedNanos: number, perMinuteNanos: number, seconds: number): Micros {
+  const numerator = fixedNanos * 60 + perMinuteNanos * seconds;
+  if (isSafe(numerator)) return divideRoundHalfAway(numerator, NANOS_PER_MICRO_TIMES_60);
+  const big = BigInt(fixedNanos) * 60n + BigInt(perMinuteNanos) * BigInt(seconds);
+  return Number(divideRoundHalfAwayBig(big, BigInt(NANOS_PER_MICRO_TIMES_60)));
+}
+
+/** Carrier money turned into usage at the plan's minute price: `round3(cost / price × 60)` s. */
+function carrierMoneyToUsage(costMicros: Micros, minutePriceNanos: number): Millis {
+  // cost/1e6 ÷ price/1e9 × 60 s = cost × 60_000 / price s = cost × 6e7 / price ms
+  const numerator = costMicros * 60_000_000;
+  if (isSafe(numerator)) return divideRoundHalfAway(numerator, minutePriceNanos);
+  return Number(divideRoundHalfAwayBig(BigInt(costMicros) * 60_000_000n, BigInt(minutePriceNanos)));
+}
+
+export function billableSecondsOf(call: CallRecord): number {
+  if (call.answeredAt === undefined) return 0;
+  return Math.ceil((call.endedAt - call.answeredAt) / MICROS_PER_SECOND);
+}
+
+const UNANSWERED: CallRating = {
+  billableSeconds: 0, aiSeconds: 0, carrierPrefix: null, carrierCountry: null, carrierSeconds: 0,
+  carrierCost: 0, surchargeCost: 0, carrierUsage: 0, usage: 0,
+};
+
+export function rateCall(tariff: Tariff, plan: Plan, call: CallRecord): RatingOutcome {
+  if (call.answeredAt === undefined) return { ok: true, rating: UNANSWERED };
+  const billableSeconds = billableSecondsOf(call);
+  const forgiven = billableSeconds < plan.freeBelowSeconds;
+  if (call.direction === 'web') {
+    const aiSeconds = forgiven ? 0 : applyIncrement(plan.rounding, billableSeconds);
+    return {
+      ok: true,
+      rating: { ...UNANSWERED, billableSeconds, aiSeconds, usage: aiSeconds * 1000 },
+    };
+  }
+  const row = tariff.rateDeck.find(call.direction, call.to, call.answeredAt);
+  if (!row) return { ok: false, reason: 'no_carrier_rate' };
+  if (forgiven) {
+    return {
+      ok: true,
+      rating: { ...UNANSWERED, billableSeconds, carrierPrefix: row.prefix, carrierCountry: row.country },
+    };
+  }
+  const aiSeconds = applyIncrement(plan.rounding, billableSeconds);
+  const carrierSeconds = applyIncrement(row.increment, billableSeconds);
+  const carrierCost = perMinuteCharge(row.connectFeeNanos, row.perMinuteNanos, carrierSeconds);
+  const surcharge = tariff.surcharges.get(row.country);
+  const surchargeCost = surcharge ? perMinuteCharge(surcharge.perCallNanos, surcharge.perMinuteNanos, carrierSeconds) : 0;
+  const carrierUsage = plan.carrier === 'minutes' ? carrierMoneyToUsage(carrierCost + surchargeCost, plan.minutePriceNanos) : 0;
+  return {
+    ok: true,
+    rating: {
+      billableSeconds,
+      aiSeconds,
+      carrierPrefix: row.prefix,
+      carrierCountry: row.country,
+      carrierSeconds,
+      carrierCost,
+      surchargeCost,
+      carrierUsage,
+      usage: aiSeconds * 1000 + carrierUsage,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The usage view of one account at an instant (SPEC §10): what the dashboard shows. Calls
+ * count once they have ended by `at`; purchases and number charges once they have happened.
+ */
+import type { BillingPeriod } from './billing-period.js';
+import { callTime, compareCalls, settleAccount, type SettledAccount } from './billing-run.js';
+import type { BillingBook } from './billing-book.js';
+import { divideRoundHalfAwayBig } from './decimal.js';
+import type { BundleBalance } from './draw-down.js';
+import type { EpochMicros } from './instant.js';
+import { buildInvoice, overageAmountMinor, taxAmountMinor, type Invoice } from './invoice.js';
+import type { Millis } from './rating.js';
+
+export interface UsageView {
+  readonly accountId: string;
+  readonly at: EpochMicros;
+  readonly period: BillingPeriod;
+  readonly currency: string;
+  readonly minorUnits: number;
+  readonly includedMillis: Millis;
+  readonly includedUsedMillis: Millis;
+  readonly includedLeftMillis: Millis;
+  /** Bundles bought by `at` and not expired at `at`, with what is left of each. */
+  readonly bundles: readonly BundleBalance[];
+  readonly bundleLeftMillis: Millis;
+  readonly paygMillis: Millis;
+  readonly paygAmountMinor: bigint;
+  /** The invoice as it would be if the period closed at `at`. */
+  readonly estimate: Invoice;
+  readonly forecastTotalMinor: bigint;
+}
+
+/**
+ * `settled` holds all of the account's calls (any end time); the view keeps those ended by
+ * `at` and draws them again, so a long call still running at `at` does not count yet.
+ */
+export function buildUsageView(book: BillingBook, settled: SettledAccount, at: EpochMicros): UsageView | undefined {
+  const { entry } = settled;
+  const period = entry.calendar.periodAt(at);
+  if (!period) return undefined;
+  const ended = settled.calls.filter((rated) => rated.call.endedAt <= at && callTime(rated.call) <= at).sort(compareCalls);
+  const current = settleAccount(book, entry, ended);
+  const estimate = buildInvoice({ tariff: book.tariff, settled: current, period, upTo: at });
+  const bundles = current.bundles.filter((balance) => balance.purchasedAt <= at && balance.expiresAt > at);
+  const bundleLeftMillis = bundles.reduce((sum, balance) => sum + balance.left, 0);
+  const { usage } = estimate;
+  return {
+    accountId: entry.account.id,
+    at,
+    period,
+    currency: book.tariff.currency,
+    minorUnits: book.tariff.minorUnits,
+    includedMillis: usage.includedMillis,
+    includedUsedMillis: usage.includedUsedMillis,
+    includedLeftMillis: usage.includedMillis - usage.includedUsedMillis,
+    bundles,
+    bundleLeftMillis,
+    paygMillis: usage.paygMillis,
+    paygAmountMinor: overageAmountMinor(usage.paygMillis, entry.plan.minutePriceNanos, book.tariff.minorUnits),
+    estimate,
+    forecastTotalMinor: forecastTotal(book, settled, estimate, at, bundleLeftMillis),
+  };
+}
+
+/**
+ * Usage-driven amounts projected linearly to the period's end: the usage so far is scaled
+ * by (period length / time elapsed), the extra is drawn from what is left of the included
+ * minutes and bundles, the rest becomes pay-as-you-go; passthrough carrier money scales the
+ * same way. Fixed lines (plan fee, bundles bought, number rentals) stay as they are.
+ */
+function forecastTotal(book: BillingBook, settled: SettledAccount, estimate: Invoice, at: EpochMicros, bundleLeft: Millis): bigint {
+  const { period, usage } = estimate;
+  const plan = settled.entry.plan;
+  const minor = book.tariff.minorUnits;
+  const elapsed = BigInt(Math.max(1, at - period.start));
+  const length = BigInt(period.end - period.start);
+  if (BigInt(at - period.start) >= length) return estimate.totalMinor;
+  const usedSoFar = BigInt(usage.includedUsedMillis + usage.bundleUsedMillis + usage.paygMillis);
+  const extra = divideRoundHalfAwayBig(usedSoFar * (length - elapsed), elapsed);
+  const includedLeft = BigInt(usage.includedMillis - usage.includedUsedMillis);
+  let rest = extra - (extra < includedLeft ? extra : includedLeft);
+  rest -= rest < BigInt(bundleLeft) ? rest : BigInt(bundleLeft);
+  const paygForecast = Number(BigInt(usage.paygMillis) + rest);
+  let subtotal = 0n;
+  for (const line of estimate.lines) {
+    if (line.kind === 'tax') continue;
+    if (line.kind === 'overage') subtotal += overageAmountMinor(paygForecast, plan.minutePriceNanos, minor);
+    else if (line.kind === 'carrier') subtotal += divideRoundHalfAwayBig(line.amountMinor * length, elapsed);
+    else subtotal += line.amountMinor;
+  }
+  const percent = book.tariff.taxPercents.get(settled.entry.account.country);
+  return percent === undefined ? subtotal : subtotal + taxAmountMinor(subtotal, percent);
+}
