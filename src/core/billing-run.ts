@@ -61,19 +61,19 @@ export class BillingRun {
       if (previous.fingerprint === fingerprintOf(raw)) {
         return { kind: 'duplicate', line: raw.line, callId: raw.call_id, duplicateOfLine: previous.line };
       }
-      return rejected({ code: 'conflicting_duplicate', message: `call_id ${raw.call_id} was already read on line ${previous.line} with different fields` });
+      return rejected({ code: 'conflicting_duplicate', message: `call_id ${raw.call_id} was first read on line ${previous.line} with different fields` });
     }
     const checked = validateCallRecord(raw);
     if ('code' in checked) return rejected(checked);
     const entry = this.book.accounts.get(checked.accountId);
-    if (!entry) return rejected({ code: 'unknown_account', message: `unknown account "${checked.accountId}"` });
+    if (!entry) return rejected({ code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
     const period = entry.calendar.periodAt(callTime(checked));
     if (!period) {
-      return rejected({ code: 'before_first_period', message: `call is before account ${checked.accountId}'s first period (billing_anchor ${entry.account.billingAnchor})` });
+      return rejected({ code: 'before_first_period', message: `${raw.answered_at || raw.started_at} is before account ${checked.accountId}'s first period (billing_anchor ${entry.account.billingAnchor}, ${entry.account.timeZone})` });
     }
     const outcome = rateCall(this.book.tariff, entry.plan, checked);
     if (!outcome.ok) {
-      return rejected({ code: 'no_carrier_rate', message: `no ${checked.direction} carrier rate for +${checked.to} at answered_at ${raw.answered_at}` });
+      return rejected({ code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
     }
     const rated: RatedCall = { line: raw.line, call: checked, period, rating: outcome.rating };
     this.seen.set(raw.call_id, { line: raw.line, fingerprint: fingerprintOf(raw) });

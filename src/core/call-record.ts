@@ -25,6 +25,7 @@ export const CALL_RECORD_FIELDS = [
 
 /** Closed set of reasons a record is rejected (SPEC §14); messages add the detail. */
 export const REJECTION_CODES = [
+  'malformed_record',
   'missing_field',
   'unparseable_timestamp',
   'ended_before_answered',
@@ -36,6 +37,20 @@ export const REJECTION_CODES = [
   'conflicting_duplicate',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** How each rejection reads to a person; messages add the detail. */
+export const REJECTION_PHRASES: Record<RejectionCode, string> = {
+  malformed_record: 'malformed record',
+  missing_field: 'missing field',
+  unparseable_timestamp: 'unparseable timestamp',
+  ended_before_answered: 'ended before answered',
+  unknown_account: 'unknown account',
+  unknown_direction: 'unknown direction',
+  invalid_number: 'invalid phone number',
+  no_carrier_rate: 'no carrier rate',
+  before_first_period: "before the account's first period",
+  conflicting_duplicate: 'conflicting duplicate',
+};
 
 export interface Rejection {
   readonly code: RejectionCode;

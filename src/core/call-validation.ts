@@ -24,15 +24,15 @@ export function isDirection(text: string): text is Direction {
 }
 
 export function validateCallRecord(raw: RawCallRecord): CallRecord | Rejection {
-  if (raw.call_id === '') return reject('missing_field', 'missing call_id');
-  if (raw.account_id === '') return reject('missing_field', 'missing account_id');
+  if (raw.call_id === '') return reject('missing_field', 'call_id is empty');
+  if (raw.account_id === '') return reject('missing_field', 'account_id is empty');
   const direction = raw.direction;
-  if (!isDirection(direction)) return reject('unknown_direction', `unknown direction "${direction}" (expected inbound, outbound or web)`);
+  if (!isDirection(direction)) return reject('unknown_direction', `direction "${direction}" (expected inbound, outbound or web)`);
   let to = '';
   if (direction !== 'web') {
     const digits = normalizePhoneNumber(raw.to);
     if (digits === undefined) {
-      return reject(raw.to === '' ? 'missing_field' : 'invalid_number', raw.to === '' ? 'missing to' : `to "${raw.to}" is not an E.164 number`);
+      return reject(raw.to === '' ? 'missing_field' : 'invalid_number', raw.to === '' ? `to is empty (needed for ${direction} calls)` : `to "${raw.to}" is not an E.164 number`);
     }
     to = digits;
   }

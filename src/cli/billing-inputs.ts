@@ -1,0 +1,124 @@
+/**
+ * The shell shared by the batch commands: read the tariff and accounts, stream the call
+ * records through a billing run, and collect what was rejected. No billing rule lives here.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { makeBillingBook, type BillingBook } from '../core/billing-book.js';
+import { BillingRun, type RecordOutcome, type SettledRun } from '../core/billing-run.js';
+import type { RawCallRecord } from '../core/call-record.js';
+import { normalizePhoneNumber } from '../core/call-validation.js';
+import { readAccountsFile } from '../formats/accounts-file.js';
+import { readCallFile } from '../formats/call-records.js';
+import type { ImporterName } from '../formats/importers/importer.js';
+import { InputError } from '../formats/input-error.js';
+import { readTariffFile } from '../formats/tariff-file.js';
+import { progressFor } from './progress.js';
+import { rejectionText } from './rejection-text.js';
+
+export const IMPORTER_NAMES = ['vapi', 'retell', 'twilio', 'asterisk', 'freeswitch'] as const satisfies readonly ImporterName[];
+
+export interface BillingInputOptions {
+  readonly tariff: string;
+  readonly accounts: string;
+  readonly calls: string;
+  readonly from?: ImporterName;
+  readonly timezone?: string;
+  readonly account?: string;
+}
+
+export interface RunResult {
+  readonly settled: SettledRun;
+  /** Every record's outcome in input order; only kept when asked for (`rate`). */
+  readonly outcomes: RecordOutcome[];
+  /** Rejected records, for the report on stderr. */
+  readonly rejections: Extract<RecordOutcome, { kind: 'rejected' }>[];
+}
+
+export function loadBook(options: BillingInputOptions): BillingBook {
+  const tariff = readTariffFile(options.tariff);
+  return makeBillingBook(tariff, readAccountsFile(options.accounts, tariff));
+}
+
+/** Maps a platform's own number (digits) to the account that rents it. */
+function accountByNumber(book: BillingBook): (digits: string) => string | undefined {
+  const owners = new Map<string, string>();
+  for (const { account } of book.accounts.values()) {
+    for (const rental of account.numbers) owners.set(normalizePhoneNumber(rental.number) ?? rental.number, account.id);
+  }
+  return (digits) => owners.get(digits);
+}
+
+export async function runCalls(book: BillingBook, options: BillingInputOptions, { keepOutcomes }: { keepOutcomes: boolean }): Promise<RunResult> {
+  const run = new BillingRun(book);
+  const outcomes: RecordOutcome[] = [];
+  const rejections: RunResult['rejections'] = [];
+  const take = (outcome: RecordOutcome): void => {
+    if (keepOutcomes) outcomes.push(outcome);
+    if (outcome.kind === 'rejected') rejections.push(outcome);
+  };
+  const sink = {
+    record: (raw: RawCallRecord) => take(run.add(raw)),
+    problem: (line: number, callId: string | undefined, message: string) =>
+      take({ kind: 'rejected', line, callId, rejection: { code: 'malformed_record', message } }),
+  };
+  if (options.from) {
+    let text: string;
+    try {
+      text = readFileSync(options.calls, 'utf8');
+    } catch (error) {
+      throw new InputError(options.calls, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    // Loaded only when asked for: the generic path starts faster without it.
+    const { importCalls } = await import('../formats/importers/importer.js');
+    let imported;
+    try {
+      imported = importCalls(options.from, text, {
+        ...(options.timezone ? { timeZone: options.timezone } : {}),
+        ...(options.account ? { accountId: options.account } : {}),
+        accountForNumber: accountByNumber(book),
+      });
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(options.calls, undefined, error instanceof Error ? error.message : String(error));
+    }
+    // Problems and records interleave by line so that `rate` prints in input order.
+    const problems = [...imported.problems];
+    let next = 0;
+    for (const record of imported.records) {
+      while (next < problems.length && (problems[next]?.line ?? 0) < record.line) {
+        const problem = problems[next++];
+        if (problem) sink.problem(problem.line, undefined, problem.message);
+      }
+      sink.record(record);
+    }
+    for (; next < problems.length; next++) {
+      const problem = problems[next];
+      if (problem) sink.problem(problem.line, undefined, problem.message);
+    }
+  } else {
+    let total = 0;
+    try {
+      total = statSync(options.calls).size;
+    } catch {
+      // readCallFile reports the missing file with its name
+    }
+    const progress = progressFor('Reading calls', total);
+    try {
+      await readCallFile(options.calls, sink, { onProgress: (done, all) => progress.update(done, all) });
+    } finally {
+      progress.stop();
+    }
+  }
+  return { settled: run.settle(), outcomes, rejections };
+}
+
+/** Rejected records on stderr, `file:line: call_id: reason`, at most `limit` of them. */
+export function reportRejections(file: string, rejections: RunResult['rejections'], limit = 50): void {
+  for (const rejected of rejections.slice(0, limit)) {
+    process.stderr.write(`${file}:${rejected.line}: ${rejected.callId ?? '(no call_id)'}: ${rejectionText(rejected.rejection)}\n`);
+  }
+  if (rejections.length > limit) {
+    process.stderr.write(`… and ${rejections.length - limit} more rejected records (\`voicebill rate\` lists every record)\n`);
+  }
+  if (rejections.length > 0) process.stderr.write(`voicebill: ${rejections.length} record${rejections.length === 1 ? ' was' : 's were'} rejected; the rest were billed\n`);
+}

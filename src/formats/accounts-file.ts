@@ -1,0 +1,103 @@
+/**
+ * The accounts file (SPEC §13): each account's plan, calendar, bought bundles and rented
+ * numbers, checked against the tariff so that billing never meets an unknown plan or price.
+ */
+import parsePhoneNumber from 'libphonenumber-js/max';
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import type { Account, NumberRental } from '../core/account.js';
+import { checkTimeZone } from '../core/billing-period.js';
+import { normalizePhoneNumber } from '../core/call-validation.js';
+import { NUMBER_TYPES, numberPriceKey, type NumberType, type Tariff } from '../core/tariff.js';
+import { instantField } from './decimal-fields.js';
+import { fromZodError, InputError } from './input-error.js';
+import { readStructuredFile } from './structured-file.js';
+
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as US');
+
+const accountSchema = z.object({
+  plan: z.string().min(1),
+  timezone: z.string().min(1),
+  billing_anchor: z.union([z.string(), z.date().transform((date) => date.toISOString().slice(0, 10))]),
+  country,
+  bundles: z.array(z.object({ bundle: z.string().min(1), purchased_at: instantField() })).nullish().transform((value) => value ?? []),
+  numbers: z
+    .array(
+      z.object({
+        number: z.union([z.string(), z.number()]).transform(String),
+        type: z.enum(NUMBER_TYPES as [NumberType, ...NumberType[]]),
+        country: country.optional(),
+        rented_at: instantField(),
+        released_at: instantField().nullish(),
+      }),
+    )
+    .nullish()
+    .transform((value) => value ?? []),
+});
+
+const accountsSchema = z.object({ accounts: z.record(z.string().min(1), accountSchema) });
+
+/** The country of an E.164 number by its calling code; undefined when the number is not valid. */
+export function countryOfNumber(e164: string): string | undefined {
+  return parsePhoneNumber(e164)?.country;
+}
+
+export type AccountDocument = z.input<typeof accountSchema>;
+
+/** Checks one account document (from a file or an API body) against the tariff. */
+export function accountFromDocument(file: string, accountId: string, document: unknown, tariff: Tariff): Account {
+  const where = `accounts.${accountId}`;
+  const parsed = accountSchema.safeParse(document);
+  if (!parsed.success) throw fromZodError(file, parsed.error, ['accounts', accountId]);
+  const source = parsed.data;
+  if (!tariff.plans.has(source.plan)) throw new InputError(file, `${where}.plan`, `unknown plan "${source.plan}" (the tariff has ${[...tariff.plans.keys()].join(', ')})`);
+  try {
+    checkTimeZone(source.timezone);
+  } catch {
+    throw new InputError(file, `${where}.timezone`, `unknown time zone "${source.timezone}" (expected an IANA name such as Europe/Berlin)`);
+  }
+  try {
+    Temporal.PlainDate.from(source.billing_anchor, { overflow: 'reject' });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(source.billing_anchor)) throw new RangeError();
+  } catch {
+    throw new InputError(file, `${where}.billing_anchor`, `"${source.billing_anchor}" is not a date YYYY-MM-DD`);
+  }
+  source.bundles.forEach((purchase, index) => {
+    if (!tariff.bundles.has(purchase.bundle)) throw new InputError(file, `${where}.bundles[${index}].bundle`, `unknown bundle "${purchase.bundle}"`);
+  });
+  const numbers: NumberRental[] = source.numbers.map((rental, index) => {
+    const at = `${where}.numbers[${index}]`;
+    const digits = normalizePhoneNumber(rental.number);
+    if (digits === undefined) throw new InputError(file, `${at}.number`, `"${rental.number}" is not an E.164 number`);
+    const e164 = `+${digits}`;
+    const numberCountry = rental.country ?? countryOfNumber(e164);
+    if (numberCountry === undefined) throw new InputError(file, `${at}.country`, `cannot tell the country of ${e164}; give country`);
+    if (!tariff.numberPricesMinor.has(numberPriceKey(numberCountry, rental.type))) {
+      throw new InputError(file, `${at}.type`, `the tariff has no monthly fee for ${numberCountry} ${rental.type} numbers`);
+    }
+    const releasedAt = rental.released_at ?? undefined;
+    if (releasedAt !== undefined && releasedAt < rental.rented_at) throw new InputError(file, `${at}.released_at`, 'is before rented_at');
+    return { number: e164, type: rental.type, country: numberCountry, rentedAt: rental.rented_at, releasedAt };
+  });
+  return {
+    id: accountId,
+    plan: source.plan,
+    timeZone: source.timezone,
+    billingAnchor: source.billing_anchor,
+    country: source.country,
+    bundles: source.bundles.map((purchase) => ({ bundle: purchase.bundle, purchasedAt: purchase.purchased_at })),
+    numbers,
+  };
+}
+
+export function accountsFromDocument(file: string, document: unknown, tariff: Tariff): Account[] {
+  const parsed = accountsSchema.safeParse(document);
+  if (!parsed.success) throw fromZodError(file, parsed.error);
+  return Object.entries((document as { accounts: Record<string, unknown> }).accounts).map(([accountId, account]) =>
+    accountFromDocument(file, accountId, account, tariff),
+  );
+}
+
+export function readAccountsFile(path: string, tariff: Tariff): Account[] {
+  return accountsFromDocument(path, readStructuredFile(path), tariff);
+}

@@ -1,0 +1,177 @@
+/**
+ * The tariff file (SPEC §13): YAML or JSON, carrier rates inline or in a CSV beside it.
+ * Parsed once into the core's `Tariff` with every price in exact integer units; any problem
+ * stops the command with the file and the field.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import { buildRateDeck, DuplicateRateError, type RateRow } from '../core/rate-deck.js';
+import { NUMBER_TYPES, numberPriceKey, type BundleProduct, type Plan, type Surcharge, type Tariff } from '../core/tariff.js';
+import { increment, instantField, roundedDecimal, scaledDecimal, decimalString } from './decimal-fields.js';
+import { fromZodError, InputError } from './input-error.js';
+import { readStructuredFile } from './structured-file.js';
+
+const NANOS = 9;
+const nanos = scaledDecimal(NANOS);
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as US');
+const id = z.string().min(1);
+
+const rateRowSchema = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  prefix: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits')),
+  country,
+  per_minute: nanos,
+  connect_fee: z.union([nanos, z.literal('').transform(() => 0n)]).optional().default(0n),
+  increment: increment.optional().default({ initial: 1, recurring: 1 }),
+  effective_from: z.union([instantField({ dateMeansUtcMidnight: true }), z.literal('').transform(() => undefined), z.null().transform(() => undefined)]).optional(),
+});
+
+const planSchema = z.object({
+  name: z.string().optional(),
+  monthly_fee: scaledDecimal(NANOS),
+  included_minutes: z.union([z.string(), z.number()]).pipe(scaledDecimal(6)).optional().default(0n),
+  minute_price: scaledDecimal(NANOS),
+  rounding: increment.optional().default({ initial: 1, recurring: 1 }),
+  carrier: z.enum(['minutes', 'passthrough']).optional().default('minutes'),
+  overage: z.enum(['allow', 'block']).optional().default('allow'),
+  free_below_seconds: z.number().int().nonnegative().optional().default(0),
+});
+
+const tariffSchema = z.object({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  plans: z.record(id, planSchema).refine((plans) => Object.keys(plans).length > 0, 'needs at least one plan'),
+  bundles: z
+    .record(id, z.object({ minutes: scaledDecimal(6, { positive: true }), price: scaledDecimal(NANOS), valid_days: z.number().int().positive().optional().default(365) }))
+    .optional()
+    .default({}),
+  carrier_rates: z.union([z.string().min(1), z.array(z.unknown())]).optional().default([]),
+  surcharges: z.array(z.object({ country, per_minute: nanos.optional().default(0n), per_call: nanos.optional().default(0n) })).optional().default([]),
+  numbers: z.array(z.object({ country, type: z.enum(NUMBER_TYPES as [string, ...string[]]), monthly_fee: scaledDecimal(NANOS) })).optional().default([]),
+  taxes: z.array(z.object({ country, percent: decimalString })).optional().default([]),
+});
+
+/** ISO 4217 exponent from the runtime's ICU data (USD 2, JPY 0, KWD 3). */
+export function minorUnitsOf(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+function toSafeNumber(units: bigint, file: string, where: string): number {
+  if (units > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError(file, where, 'value too large');
+  return Number(units);
+}
+
+/** Rounds a price in nanos to the currency's minor unit (an invoice line amount, SPEC §1). */
+function nanosToMinor(units: bigint, minorUnits: number): bigint {
+  const divisor = 10n ** BigInt(NANOS - minorUnits);
+  return (units + divisor / 2n) / divisor;
+}
+
+function readRateRows(file: string, source: string | unknown[]): { rows: unknown[]; origin: string; firstLine: number } {
+  if (typeof source !== 'string') return { rows: source, origin: file, firstLine: 0 };
+  const path = resolve(dirname(file), source);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(file, 'carrier_rates', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    const rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    return { rows, origin: path, firstLine: 2 };
+  } catch (error) {
+    throw new InputError(path, undefined, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function buildRateRows(file: string, source: string | unknown[]): RateRow[] {
+  const { rows, origin, firstLine } = readRateRows(file, source);
+  return rows.map((raw, index) => {
+    const parsed = rateRowSchema.safeParse(raw);
+    const where = firstLine ? `line ${firstLine + index}` : `carrier_rates[${index}]`;
+    if (!parsed.success) throw fromZodError(origin, parsed.error, [where]);
+    const row = parsed.data;
+    return {
+      direction: row.direction,
+      prefix: row.prefix,
+      country: row.country,
+      perMinuteNanos: toSafeNumber(row.per_minute, origin, `${where}.per_minute`),
+      connectFeeNanos: toSafeNumber(row.connect_fee, origin, `${where}.connect_fee`),
+      increment: row.increment,
+      effectiveFrom: row.effective_from ?? Number.NEGATIVE_INFINITY,
+    };
+  });
+}
+
+/** Builds the core's tariff from an already-parsed document (file contents or an API body). */
+export function tariffFromDocument(file: string, document: unknown): Tariff {
+  const parsed = tariffSchema.safeParse(document);
+  if (!parsed.success) throw fromZodError(file, parsed.error);
+  const source = parsed.data;
+  let minorUnits: number;
+  try {
+    minorUnits = minorUnitsOf(source.currency);
+  } catch {
+    throw new InputError(file, 'currency', `unknown currency ${source.currency}`);
+  }
+  const plans = new Map<string, Plan>();
+  for (const [planId, plan] of Object.entries(source.plans)) {
+    if (plan.carrier === 'minutes' && plan.minute_price === 0n) {
+      throw new InputError(file, `plans.${planId}.minute_price`, 'must be greater than 0 when carrier is "minutes" (carrier cost is converted into minutes at this price)');
+    }
+    plans.set(planId, {
+      id: planId,
+      name: plan.name ?? planId,
+      monthlyFeeMinor: nanosToMinor(plan.monthly_fee, minorUnits),
+      // minutes in millionths × 60 000 ms / 10^6, rounded to the millisecond
+      includedMillis: Number((plan.included_minutes * 60_000n + 500_000n) / 1_000_000n),
+      minutePriceNanos: toSafeNumber(plan.minute_price, file, `plans.${planId}.minute_price`),
+      minutePrice: String((document as { plans: Record<string, { minute_price: unknown }> }).plans[planId]?.minute_price),
+      rounding: plan.rounding,
+      carrier: plan.carrier,
+      overage: plan.overage,
+      freeBelowSeconds: plan.free_below_seconds,
+    });
+  }
+  const bundles = new Map<string, BundleProduct>();
+  for (const [bundleId, bundle] of Object.entries(source.bundles)) {
+    bundles.set(bundleId, {
+      id: bundleId,
+      millis: Number((bundle.minutes * 60_000n + 500_000n) / 1_000_000n),
+      priceMinor: nanosToMinor(bundle.price, minorUnits),
+      validDays: bundle.valid_days,
+    });
+  }
+  let rateDeck;
+  try {
+    rateDeck = buildRateDeck(buildRateRows(file, source.carrier_rates));
+  } catch (error) {
+    if (error instanceof DuplicateRateError) throw new InputError(file, 'carrier_rates', error.message);
+    throw error;
+  }
+  const surcharges = new Map<string, Surcharge>();
+  source.surcharges.forEach((row, index) => {
+    if (surcharges.has(row.country)) throw new InputError(file, `surcharges[${index}].country`, `${row.country} appears twice`);
+    surcharges.set(row.country, {
+      perMinuteNanos: toSafeNumber(row.per_minute, file, `surcharges[${index}].per_minute`),
+      perCallNanos: toSafeNumber(row.per_call, file, `surcharges[${index}].per_call`),
+    });
+  });
+  const numberPricesMinor = new Map<string, bigint>();
+  source.numbers.forEach((row, index) => {
+    const key = numberPriceKey(row.country, row.type as (typeof NUMBER_TYPES)[number]);
+    if (numberPricesMinor.has(key)) throw new InputError(file, `numbers[${index}]`, `${row.country} ${row.type} appears twice`);
+    numberPricesMinor.set(key, nanosToMinor(row.monthly_fee, minorUnits));
+  });
+  const taxPercents = new Map<string, string>();
+  source.taxes.forEach((row, index) => {
+    if (taxPercents.has(row.country)) throw new InputError(file, `taxes[${index}].country`, `${row.country} appears twice`);
+    taxPercents.set(row.country, row.percent);
+  });
+  return { currency: source.currency, minorUnits, plans, bundles, rateDeck, surcharges, numberPricesMinor, taxPercents };
+}
+
+export function readTariffFile(path: string): Tariff {
+  return tariffFromDocument(path, readStructuredFile(path));
+}
