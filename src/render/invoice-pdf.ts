@@ -145,7 +145,7 @@ function drawParticulars(doc: Doc, invoice: InvoiceDocument): void {
   const keyWidth = 62;
   let y = top;
   const details: [string, string][] = [
-    ['Period', describePeriod(invoice)],
+    ['Period', describePeriod(invoice).replace(' to ', ' to\n')],
     ['Currency', invoice.currency],
     ['Amount due', `${invoice.currency} ${groupThousands(invoice.total)}`],
   ];
@@ -167,9 +167,9 @@ function label(doc: Doc, text: string, x: number, y: number): void {
 
 function lineColumns(doc: Doc, currency: string): Column[] {
   const width = contentWidth(doc);
-  const amount = 90;
-  const unitPrice = 80;
-  const quantity = 80;
+  const amount = 88;
+  const unitPrice = 70;
+  const quantity = 70;
   const description = width - amount - unitPrice - quantity;
   return [
     { heading: 'Description', x: MARGIN, width: description, align: 'left' },
