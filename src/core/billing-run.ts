@@ -1,118 +1,198 @@
 /**
  * A billing run over a stream of call records: each record is checked, de-duplicated and
- * rated as it arrives (`add`), then `settle` draws every account's calls from its balances
- * in `answered_at` order. Records may arrive in any order; the result is the same.
+ * stored in compact columns as it arrives (`add`); `settle` then draws every account's calls
+ * from its balances in `answered_at` order. Records may arrive in any order; the result is
+ * the same.
  */
 import type { BillingBook, BookAccount } from './billing-book.js';
-import type { BillingPeriod } from './billing-period.js';
-import type { CallRecord, RawCallRecord, Rejection } from './call-record.js';
-import { fingerprintOf, validateCallRecord } from './call-validation.js';
-import { Balances, openBundleBalances, type BundleBalance, type Draw } from './draw-down.js';
+import type { RawCallRecord, Rejection } from './call-record.js';
+import { CallIdIndex } from './call-id-index.js';
+import { CallTable } from './call-table.js';
+import { validateCallRecord } from './call-validation.js';
+import { Balances, openBundleBalances, type BundleBalance } from './draw-down.js';
 import type { EpochMicros } from './instant.js';
-import { rateCall, type CallRating } from './rating.js';
-
-export interface RatedCall {
-  readonly line: number;
-  readonly call: CallRecord;
-  readonly period: BillingPeriod;
-  readonly rating: CallRating;
-}
+import { fingerprintOf } from './fingerprint.js';
+import { addCall, emptyTotals, type PeriodTotals } from './period-totals.js';
+import { billableSecondsOf, rateCall, type CallRating } from './rating.js';
 
 export type RecordOutcome =
-  | { readonly kind: 'rated'; readonly rated: RatedCall }
+  | { readonly kind: 'rated'; readonly row: number }
   | { readonly kind: 'duplicate'; readonly line: number; readonly callId: string; readonly duplicateOfLine: number }
   | { readonly kind: 'rejected'; readonly line: number; readonly callId: string | undefined; readonly rejection: Rejection };
 
-interface Seen {
-  readonly line: number;
-  readonly fingerprint: string;
-}
-
-/** The time that orders a call and picks its period: answered, else started (SPEC §7). */
-export function callTime(call: CallRecord): EpochMicros {
-  return call.answeredAt ?? call.startedAt;
-}
-
-export function compareCalls(a: RatedCall, b: RatedCall): number {
-  const byTime = callTime(a.call) - callTime(b.call);
-  if (byTime !== 0) return byTime;
-  return a.call.callId < b.call.callId ? -1 : a.call.callId > b.call.callId ? 1 : 0;
-}
-
-export class BillingRun {
-  private readonly seen = new Map<string, Seen>();
-  /** Accepted calls per account, in arrival order until `settle` sorts them. */
-  private readonly callsByAccount = new Map<string, RatedCall[]>();
-  private settled = false;
-  rejectedCount = 0;
-
-  constructor(readonly book: BillingBook) {
-    for (const id of book.accounts.keys()) this.callsByAccount.set(id, []);
-  }
-
-  add(raw: RawCallRecord): RecordOutcome {
-    const callId = raw.call_id === '' ? undefined : raw.call_id;
-    const rejected = (rejection: Rejection): RecordOutcome => {
-      this.rejectedCount++;
-      return { kind: 'rejected', line: raw.line, callId, rejection };
-    };
-    const previous = callId === undefined ? undefined : this.seen.get(callId);
-    if (previous) {
-      if (previous.fingerprint === fingerprintOf(raw)) {
-        return { kind: 'duplicate', line: raw.line, callId: raw.call_id, duplicateOfLine: previous.line };
-      }
-      return rejected({ code: 'conflicting_duplicate', message: `call_id ${raw.call_id} was first read on line ${previous.line} with different fields` });
-    }
-    const checked = validateCallRecord(raw);
-    if ('code' in checked) return rejected(checked);
-    const entry = this.book.accounts.get(checked.accountId);
-    if (!entry) return rejected({ code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
-    const period = entry.calendar.periodAt(callTime(checked));
-    if (!period) {
-      return rejected({ code: 'before_first_period', message: `${raw.answered_at || raw.started_at} is before account ${checked.accountId}'s first period (billing_anchor ${entry.account.billingAnchor}, ${entry.account.timeZone})` });
-    }
-    const outcome = rateCall(this.book.tariff, entry.plan, checked);
-    if (!outcome.ok) {
-      return rejected({ code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
-    }
-    const rated: RatedCall = { line: raw.line, call: checked, period, rating: outcome.rating };
-    this.seen.set(raw.call_id, { line: raw.line, fingerprint: fingerprintOf(raw) });
-    (this.callsByAccount.get(checked.accountId) as RatedCall[]).push(rated);
-    return { kind: 'rated', rated };
-  }
-
-  /** Draws every account's calls in order. */
-  settle(): SettledRun {
-    if (this.settled) throw new Error('a billing run settles once');
-    this.settled = true;
-    const accounts = new Map<string, SettledAccount>();
-    for (const [id, entry] of this.book.accounts) {
-      const calls = (this.callsByAccount.get(id) as RatedCall[]).sort(compareCalls);
-      accounts.set(id, settleAccount(this.book, entry, calls));
-    }
-    return { book: this.book, accounts };
-  }
+/** Per-call draws, by table row (kept only when asked for: `voicebill rate` prints them). */
+export interface CallDraws {
+  readonly included: Float64Array;
+  readonly bundle: Float64Array;
+  readonly payg: Float64Array;
 }
 
 export interface SettledAccount {
   readonly entry: BookAccount;
-  /** In draw order (answered_at, call_id). */
-  readonly calls: readonly RatedCall[];
-  /** `draws[i]` is how `calls[i]` was paid for. */
-  readonly draws: readonly Draw[];
+  /** Table rows of this account's calls in draw order (time, then call_id). */
+  readonly rows: Int32Array;
+  /** Keyed by period index. */
+  readonly totals: ReadonlyMap<number, PeriodTotals>;
   /** Bundle balances after every call was drawn. */
   readonly bundles: readonly BundleBalance[];
 }
 
-export interface SettledRun {
-  readonly book: BillingBook;
-  readonly accounts: ReadonlyMap<string, SettledAccount>;
+export class BillingRun {
+  readonly table: CallTable;
+  readonly ids: CallIdIndex;
+  private readonly entries: BookAccount[];
+  private readonly accountIndex = new Map<string, number>();
+
+  constructor(
+    readonly book: BillingBook,
+    expectedCalls = 1024,
+  ) {
+    this.table = new CallTable(expectedCalls);
+    this.ids = new CallIdIndex(expectedCalls);
+    this.entries = [...book.accounts.values()];
+    this.entries.forEach((entry, index) => this.accountIndex.set(entry.account.id, index));
+  }
+
+  add(raw: RawCallRecord): RecordOutcome {
+    const callId = raw.call_id === '' ? undefined : raw.call_id;
+    const rejected = (rejection: Rejection): RecordOutcome => ({ kind: 'rejected', line: raw.line, callId, rejection });
+    const checked = validateCallRecord(raw);
+    const accountIndex = 'code' in checked ? undefined : this.accountIndex.get(checked.accountId);
+    const fingerprint = fingerprintOf(raw);
+    // Repeats are judged before anything else: a repeat of an accepted record is a duplicate
+    // even when the tariff would now refuse it; a record differing from it is a conflict.
+    if (callId !== undefined) {
+      const previous = this.ids.findOrAdd(callId);
+      if (previous >= 0) {
+        const previousLine = this.table.line[previous] as number;
+        if (this.table.fingerprint[previous] === fingerprint) {
+          return { kind: 'duplicate', line: raw.line, callId, duplicateOfLine: previousLine };
+        }
+        return rejected({ code: 'conflicting_duplicate', message: `call_id ${callId} was first read on line ${previousLine} with different fields` });
+      }
+    }
+    const refuse = (rejection: Rejection): RecordOutcome => {
+      // The id was stored as the next row: give it back so a corrected record can follow.
+      if (callId !== undefined) this.ids.forgetLast();
+      return rejected(rejection);
+    };
+    if ('code' in checked) return refuse(checked);
+    if (accountIndex === undefined) return refuse({ code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
+    const entry = this.entries[accountIndex] as BookAccount;
+    const time = checked.answeredAt ?? checked.startedAt;
+    const period = entry.calendar.periodAt(time);
+    if (!period) {
+      return refuse({
+        code: 'before_first_period',
+        message: `${raw.answered_at || raw.started_at} is before account ${checked.accountId}'s first period (billing_anchor ${entry.account.billingAnchor}, ${entry.account.timeZone})`,
+      });
+    }
+    let rateRow = -1;
+    if (checked.answeredAt !== undefined && checked.direction !== 'web') {
+      rateRow = this.book.tariff.rateDeck.find(checked.direction, checked.to, checked.answeredAt);
+      if (rateRow < 0) {
+        return refuse({ code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
+      }
+    }
+    const row = this.table.append({
+      line: raw.line,
+      account: accountIndex,
+      period: period.index,
+      direction: checked.direction,
+      answered: checked.answeredAt !== undefined,
+      time,
+      endedAt: checked.endedAt,
+      billableSeconds: billableSecondsOf(checked.answeredAt, checked.endedAt),
+      rateRow,
+      fingerprint,
+    });
+    return { kind: 'rated', row };
+  }
+
+  /** The rating of a stored call, derived again from its row by the pure rules. */
+  rating(row: number): CallRating {
+    const entry = this.entries[this.table.account[row] as number] as BookAccount;
+    const rateRow = this.table.rateRow[row] as number;
+    return rateCall(this.book.tariff, entry.plan, {
+      direction: this.table.direction(row),
+      answered: this.table.answered(row),
+      billableSeconds: this.table.billableSeconds[row] as number,
+      rateRow: rateRow < 0 ? undefined : this.book.tariff.rateDeck.rows[rateRow],
+    });
+  }
+
+  entryOf(row: number): BookAccount {
+    return this.entries[this.table.account[row] as number] as BookAccount;
+  }
+
+  /** Every account's rows in draw order. */
+  private rowsByAccount(): Int32Array[] {
+    const { table, ids } = this;
+    const counts = new Int32Array(this.entries.length);
+    for (let row = 0; row < table.count; row++) {
+      const account = table.account[row] as number;
+      counts[account] = (counts[account] as number) + 1;
+    }
+    const groups = [...counts].map((count) => new Int32Array(count));
+    const filled = new Int32Array(this.entries.length);
+    for (let row = 0; row < table.count; row++) {
+      const account = table.account[row] as number;
+      const position = filled[account] as number;
+      (groups[account] as Int32Array)[position] = row;
+      filled[account] = position + 1;
+    }
+    const time = table.time;
+    for (const group of groups) group.sort((a, b) => (time[a] as number) - (time[b] as number) || ids.compare(a, b));
+    return groups;
+  }
+
+  /** Draws every account's calls; with `keepDraws`, also how each call was paid for. */
+  settle({ keepDraws = false }: { keepDraws?: boolean } = {}): SettledRun {
+    const groups = this.rowsByAccount();
+    const draws: CallDraws | undefined = keepDraws
+      ? { included: new Float64Array(this.table.count), bundle: new Float64Array(this.table.count), payg: new Float64Array(this.table.count) }
+      : undefined;
+    const accounts = new Map<string, SettledAccount>();
+    this.entries.forEach((entry, index) => {
+      accounts.set(entry.account.id, this.settleAccount(entry, groups[index] as Int32Array, Number.POSITIVE_INFINITY, draws));
+    });
+    return { run: this, accounts, draws };
+  }
+
+  /**
+   * Draws `rows` (in draw order) from a fresh set of the account's balances, counting only
+   * calls that ended by `endedBy` (the usage view's "so far").
+   */
+  settleAccount(entry: BookAccount, rows: Int32Array, endedBy: EpochMicros, draws?: CallDraws): SettledAccount {
+    const { table } = this;
+    const bundles = openBundleBalances(entry.account.bundles, this.book.tariff.bundles);
+    const balances = new Balances(entry.plan.includedMillis, bundles);
+    const totals = new Map<number, PeriodTotals>();
+    let periodIndex = -1;
+    let current = emptyTotals();
+    for (const row of rows) {
+      if ((table.endedAt[row] as number) > endedBy || (table.time[row] as number) > endedBy) continue;
+      const rating = this.rating(row);
+      const period = table.period[row] as number;
+      const draw = balances.draw(period, table.time[row] as number, rating.usage);
+      if (period !== periodIndex) {
+        periodIndex = period;
+        current = totals.get(period) ?? emptyTotals();
+        totals.set(period, current);
+      }
+      addCall(current, rating, draw);
+      if (draws) {
+        draws.included[row] = draw.included;
+        draws.bundle[row] = draw.bundle;
+        draws.payg[row] = draw.payg;
+      }
+    }
+    return { entry, rows, totals, bundles };
+  }
 }
 
-/** Draws `calls` (sorted by `compareCalls`) from a fresh set of the account's balances. */
-export function settleAccount(book: BillingBook, entry: BookAccount, calls: readonly RatedCall[]): SettledAccount {
-  const bundles = openBundleBalances(entry.account.bundles, book.tariff.bundles);
-  const balances = new Balances(entry.plan.includedMillis, bundles);
-  const draws = calls.map((rated) => balances.draw(rated.period.index, callTime(rated.call), rated.rating.usage));
-  return { entry, calls, draws, bundles };
+export interface SettledRun {
+  readonly run: BillingRun;
+  readonly accounts: ReadonlyMap<string, SettledAccount>;
+  readonly draws: CallDraws | undefined;
 }

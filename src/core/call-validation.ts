@@ -49,7 +49,3 @@ export function validateCallRecord(raw: RawCallRecord): CallRecord | Rejection {
   return { callId: raw.call_id, accountId: raw.account_id, direction, to, startedAt, answeredAt, endedAt };
 }
 
-/** Everything that makes two records with one call_id "the same record" (SPEC §13). */
-export function fingerprintOf(raw: RawCallRecord): string {
-  return `${raw.account_id}\u0000${raw.direction}\u0000${raw.from}\u0000${raw.to}\u0000${raw.started_at}\u0000${raw.answered_at}\u0000${raw.ended_at}\u0000${raw.end_reason}`;
-}

@@ -4,13 +4,14 @@
  * unit from exact sums of the calls and charges behind it.
  */
 import type { BillingPeriod } from './billing-period.js';
-import type { SettledAccount } from './billing-run.js';
+import type { Account } from './account.js';
+import type { PeriodTotals } from './period-totals.js';
 import { divideRoundHalfAwayBig, formatScaled, parseScaled } from './decimal.js';
 import { toZonedDateTime } from './billing-period.js';
 import type { EpochMicros } from './instant.js';
 import { numberChargesBefore } from './number-charges.js';
 import type { Millis } from './rating.js';
-import { numberPriceKey, type Tariff } from './tariff.js';
+import { numberPriceKey, type Plan, type Tariff } from './tariff.js';
 
 export const INVOICE_LINE_KINDS = ['plan_fee', 'overage', 'carrier', 'bundle', 'number_rental', 'tax'] as const;
 export type InvoiceLineKind = (typeof INVOICE_LINE_KINDS)[number];
@@ -43,8 +44,6 @@ export interface Invoice {
   readonly taxMinor: bigint;
   readonly totalMinor: bigint;
   readonly usage: InvoiceUsage;
-  /** The passthrough carrier and surcharge money behind the `carrier` line, in micros (unrounded sum). */
-  readonly carrierMicros: number;
 }
 
 const NANOS_PER_UNIT = 1_000_000_000n;
@@ -79,8 +78,11 @@ function localDate(instant: EpochMicros, timeZone: string): string {
 
 export interface InvoiceInput {
   readonly tariff: Tariff;
-  readonly settled: SettledAccount;
+  readonly account: Account;
+  readonly plan: Plan;
   readonly period: BillingPeriod;
+  /** The period's calls added up (an empty total when it had none). */
+  readonly totals: PeriodTotals;
   /** Count purchases and number charges only up to this instant (the usage view's "so far"). */
   readonly upTo?: EpochMicros;
 }
@@ -90,31 +92,11 @@ function landsIn(instant: EpochMicros, period: BillingPeriod): boolean {
   return (instant >= period.start || period.index === 0) && instant < period.end;
 }
 
-export function buildInvoice({ tariff, settled, period, upTo }: InvoiceInput): Invoice {
-  const { account, plan } = settled.entry;
+export function buildInvoice({ tariff, account, plan, period, totals, upTo }: InvoiceInput): Invoice {
   const minor = tariff.minorUnits;
   const format = (amount: bigint): string => formatScaled(amount, minor);
   const limit = upTo === undefined ? period.end : Math.min(period.end, upTo + 1);
-
-  let includedUsed = 0;
-  let bundleUsed = 0;
-  let payg = 0;
-  let calls = 0;
-  let carrierCalls = 0;
-  let carrierMicros = 0;
-  settled.calls.forEach((rated, index) => {
-    if (rated.period.index !== period.index) return;
-    const draw = settled.draws[index];
-    calls++;
-    if (!draw) return;
-    includedUsed += draw.included;
-    bundleUsed += draw.bundle;
-    payg += draw.payg;
-    if (plan.carrier === 'passthrough' && rated.rating.carrierPrefix !== null) {
-      carrierCalls++;
-      carrierMicros += rated.rating.carrierCost + rated.rating.surchargeCost;
-    }
-  });
+  const payg = totals.payg;
 
   const lines: InvoiceLine[] = [
     {
@@ -136,9 +118,9 @@ export function buildInvoice({ tariff, settled, period, upTo }: InvoiceInput): I
     lines.push({
       kind: 'carrier',
       description: 'Carrier costs and surcharges, passed through',
-      quantity: String(carrierCalls),
+      quantity: String(totals.carrierCalls),
       unitPrice: null,
-      amountMinor: divideRoundHalfAwayBig(BigInt(carrierMicros) * 10n ** BigInt(minor), 1_000_000n),
+      amountMinor: divideRoundHalfAwayBig(BigInt(totals.carrierMicros) * 10n ** BigInt(minor), 1_000_000n),
     });
   }
   const purchases = [...account.bundles].filter((purchase) => landsIn(purchase.purchasedAt, period) && purchase.purchasedAt < limit);
@@ -184,7 +166,6 @@ export function buildInvoice({ tariff, settled, period, upTo }: InvoiceInput): I
     subtotalMinor,
     taxMinor,
     totalMinor: subtotalMinor + taxMinor,
-    usage: { includedMillis: plan.includedMillis, includedUsedMillis: includedUsed, bundleUsedMillis: bundleUsed, paygMillis: payg, calls },
-    carrierMicros,
+    usage: { includedMillis: plan.includedMillis, includedUsedMillis: totals.includedUsed, bundleUsedMillis: totals.bundleUsed, paygMillis: payg, calls: totals.calls },
   };
 }

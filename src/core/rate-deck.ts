@@ -20,8 +20,8 @@ export interface RateRow {
 
 interface TrieNode {
   readonly children: (TrieNode | undefined)[];
-  /** Rows for exactly this prefix, latest `effectiveFrom` first. */
-  rows: RateRow[] | undefined;
+  /** Indices of the rows for exactly this prefix, latest `effectiveFrom` first. */
+  rows: number[] | undefined;
 }
 
 function makeNode(): TrieNode {
@@ -29,9 +29,9 @@ function makeNode(): TrieNode {
 }
 
 export interface RateDeck {
-  /** The row for `digits` in force at `at`, or undefined when none matches. */
-  find(direction: CarrierDirection, digits: string, at: EpochMicros): RateRow | undefined;
-  readonly size: number;
+  /** The index of the row for `digits` in force at `at`, or -1 when none matches. */
+  find(direction: CarrierDirection, digits: string, at: EpochMicros): number;
+  readonly rows: readonly RateRow[];
 }
 
 export class DuplicateRateError extends Error {
@@ -40,7 +40,7 @@ export class DuplicateRateError extends Error {
 
 export function buildRateDeck(rows: readonly RateRow[]): RateDeck {
   const roots: Record<CarrierDirection, TrieNode> = { inbound: makeNode(), outbound: makeNode() };
-  for (const row of rows) {
+  rows.forEach((row, rowIndex) => {
     let node = roots[row.direction];
     for (let index = 0; index < row.prefix.length; index++) {
       const digit = row.prefix.charCodeAt(index) - 48;
@@ -52,16 +52,16 @@ export function buildRateDeck(rows: readonly RateRow[]): RateDeck {
       node = child;
     }
     const existing = node.rows ?? (node.rows = []);
-    if (existing.some((other) => other.effectiveFrom === row.effectiveFrom)) {
+    if (existing.some((other) => (rows[other] as RateRow).effectiveFrom === row.effectiveFrom)) {
       throw new DuplicateRateError(`two ${row.direction} rows for prefix ${row.prefix} take effect at the same time`);
     }
-    existing.push(row);
-    existing.sort((a, b) => b.effectiveFrom - a.effectiveFrom);
-  }
+    existing.push(rowIndex);
+    existing.sort((a, b) => (rows[b] as RateRow).effectiveFrom - (rows[a] as RateRow).effectiveFrom);
+  });
   // Reused between calls: the nodes passed on the way down, deepest last.
   const path: TrieNode[] = [];
   return {
-    size: rows.length,
+    rows,
     find(direction, digits, at) {
       let node: TrieNode | undefined = roots[direction];
       path.length = 0;
@@ -71,10 +71,10 @@ export function buildRateDeck(rows: readonly RateRow[]): RateDeck {
         if (node.rows) path.push(node);
       }
       for (let depth = path.length - 1; depth >= 0; depth--) {
-        const candidates = (path[depth] as TrieNode).rows as RateRow[];
-        for (const row of candidates) if (row.effectiveFrom <= at) return row;
+        const candidates = (path[depth] as TrieNode).rows as number[];
+        for (const index of candidates) if ((rows[index] as RateRow).effectiveFrom <= at) return index;
       }
-      return undefined;
+      return -1;
     },
   };
 }

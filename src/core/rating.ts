@@ -3,10 +3,11 @@
  * time and cost from the rate deck, surcharges, and the usage seconds it draws. Pure and
  * allocation-light: it runs once per call record.
  */
-import type { CallRecord } from './call-record.js';
+import type { Direction } from './call-record.js';
 import { divideRoundHalfAway, divideRoundHalfAwayBig, isSafe } from './decimal.js';
 import { applyIncrement } from './increment.js';
-import { MICROS_PER_SECOND } from './instant.js';
+import { MICROS_PER_SECOND, type EpochMicros } from './instant.js';
+import type { RateRow } from './rate-deck.js';
 import type { Plan, Tariff } from './tariff.js';
 
 /** Money per call in millionths of the currency unit (SPEC §1: six decimals). */
@@ -26,8 +27,6 @@ export interface CallRating {
   readonly usage: Millis;
 }
 
-export type RatingOutcome = { readonly ok: true; readonly rating: CallRating } | { readonly ok: false; readonly reason: 'no_carrier_rate' };
-
 const NANOS_PER_MICRO_TIMES_60 = 60 * 1000;
 
 /** `round6(fixed + perMinute × seconds / 60)`, prices in nanos, result in micros. */
@@ -46,9 +45,10 @@ function carrierMoneyToUsage(costMicros: Micros, minutePriceNanos: number): Mill
   return Number(divideRoundHalfAwayBig(BigInt(costMicros) * 60_000_000n, BigInt(minutePriceNanos)));
 }
 
-export function billableSecondsOf(call: CallRecord): number {
-  if (call.answeredAt === undefined) return 0;
-  return Math.ceil((call.endedAt - call.answeredAt) / MICROS_PER_SECOND);
+/** Whole seconds from answer to end, a fraction rounded up (SPEC §1, §3); 0 if never answered. */
+export function billableSecondsOf(answeredAt: EpochMicros | undefined, endedAt: EpochMicros): number {
+  if (answeredAt === undefined) return 0;
+  return Math.ceil((endedAt - answeredAt) / MICROS_PER_SECOND);
 }
 
 const UNANSWERED: CallRating = {
@@ -56,25 +56,24 @@ const UNANSWERED: CallRating = {
   carrierCost: 0, surchargeCost: 0, carrierUsage: 0, usage: 0,
 };
 
-export function rateCall(tariff: Tariff, plan: Plan, call: CallRecord): RatingOutcome {
-  if (call.answeredAt === undefined) return { ok: true, rating: UNANSWERED };
-  const billableSeconds = billableSecondsOf(call);
+/** What rating needs to know of a call once its rate-deck row has been found. */
+export interface RatingInput {
+  readonly direction: Direction;
+  readonly answered: boolean;
+  readonly billableSeconds: number;
+  /** The carrier rate for phone calls that were answered; undefined for web or unanswered calls. */
+  readonly rateRow: RateRow | undefined;
+}
+
+export function rateCall(tariff: Tariff, plan: Plan, call: RatingInput): CallRating {
+  if (!call.answered) return UNANSWERED;
+  const { billableSeconds, rateRow: row } = call;
   const forgiven = billableSeconds < plan.freeBelowSeconds;
-  if (call.direction === 'web') {
+  if (!row) {
     const aiSeconds = forgiven ? 0 : applyIncrement(plan.rounding, billableSeconds);
-    return {
-      ok: true,
-      rating: { ...UNANSWERED, billableSeconds, aiSeconds, usage: aiSeconds * 1000 },
-    };
+    return { ...UNANSWERED, billableSeconds, aiSeconds, usage: aiSeconds * 1000 };
   }
-  const row = tariff.rateDeck.find(call.direction, call.to, call.answeredAt);
-  if (!row) return { ok: false, reason: 'no_carrier_rate' };
-  if (forgiven) {
-    return {
-      ok: true,
-      rating: { ...UNANSWERED, billableSeconds, carrierPrefix: row.prefix, carrierCountry: row.country },
-    };
-  }
+  if (forgiven) return { ...UNANSWERED, billableSeconds, carrierPrefix: row.prefix, carrierCountry: row.country };
   const aiSeconds = applyIncrement(plan.rounding, billableSeconds);
   const carrierSeconds = applyIncrement(row.increment, billableSeconds);
   const carrierCost = perMinuteCharge(row.connectFeeNanos, row.perMinuteNanos, carrierSeconds);
@@ -82,17 +81,14 @@ export function rateCall(tariff: Tariff, plan: Plan, call: CallRecord): RatingOu
   const surchargeCost = surcharge ? perMinuteCharge(surcharge.perCallNanos, surcharge.perMinuteNanos, carrierSeconds) : 0;
   const carrierUsage = plan.carrier === 'minutes' ? carrierMoneyToUsage(carrierCost + surchargeCost, plan.minutePriceNanos) : 0;
   return {
-    ok: true,
-    rating: {
-      billableSeconds,
-      aiSeconds,
-      carrierPrefix: row.prefix,
-      carrierCountry: row.country,
-      carrierSeconds,
-      carrierCost,
-      surchargeCost,
-      carrierUsage,
-      usage: aiSeconds * 1000 + carrierUsage,
-    },
+    billableSeconds,
+    aiSeconds,
+    carrierPrefix: row.prefix,
+    carrierCountry: row.country,
+    carrierSeconds,
+    carrierCost,
+    surchargeCost,
+    carrierUsage,
+    usage: aiSeconds * 1000 + carrierUsage,
   };
 }

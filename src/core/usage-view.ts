@@ -3,8 +3,10 @@
  * count once they have ended by `at`; purchases and number charges once they have happened.
  */
 import type { BillingPeriod } from './billing-period.js';
-import { callTime, compareCalls, settleAccount, type SettledAccount } from './billing-run.js';
-import type { BillingBook } from './billing-book.js';
+import type { BillingRun, SettledAccount } from './billing-run.js';
+import type { BookAccount } from './billing-book.js';
+import { emptyTotals } from './period-totals.js';
+import type { Tariff } from './tariff.js';
 import { divideRoundHalfAwayBig } from './decimal.js';
 import type { BundleBalance } from './draw-down.js';
 import type { EpochMicros } from './instant.js';
@@ -34,13 +36,14 @@ export interface UsageView {
  * `settled` holds all of the account's calls (any end time); the view keeps those ended by
  * `at` and draws them again, so a long call still running at `at` does not count yet.
  */
-export function buildUsageView(book: BillingBook, settled: SettledAccount, at: EpochMicros): UsageView | undefined {
+export function buildUsageView(run: BillingRun, settled: SettledAccount, at: EpochMicros): UsageView | undefined {
   const { entry } = settled;
+  const { tariff } = run.book;
   const period = entry.calendar.periodAt(at);
   if (!period) return undefined;
-  const ended = settled.calls.filter((rated) => rated.call.endedAt <= at && callTime(rated.call) <= at).sort(compareCalls);
-  const current = settleAccount(book, entry, ended);
-  const estimate = buildInvoice({ tariff: book.tariff, settled: current, period, upTo: at });
+  const current = run.settleAccount(entry, settled.rows, at);
+  const totals = current.totals.get(period.index) ?? emptyTotals();
+  const estimate = buildInvoice({ tariff, account: entry.account, plan: entry.plan, period, totals, upTo: at });
   const bundles = current.bundles.filter((balance) => balance.purchasedAt <= at && balance.expiresAt > at);
   const bundleLeftMillis = bundles.reduce((sum, balance) => sum + balance.left, 0);
   const { usage } = estimate;
@@ -48,17 +51,17 @@ export function buildUsageView(book: BillingBook, settled: SettledAccount, at: E
     accountId: entry.account.id,
     at,
     period,
-    currency: book.tariff.currency,
-    minorUnits: book.tariff.minorUnits,
+    currency: tariff.currency,
+    minorUnits: tariff.minorUnits,
     includedMillis: usage.includedMillis,
     includedUsedMillis: usage.includedUsedMillis,
     includedLeftMillis: usage.includedMillis - usage.includedUsedMillis,
     bundles,
     bundleLeftMillis,
     paygMillis: usage.paygMillis,
-    paygAmountMinor: overageAmountMinor(usage.paygMillis, entry.plan.minutePriceNanos, book.tariff.minorUnits),
+    paygAmountMinor: overageAmountMinor(usage.paygMillis, entry.plan.minutePriceNanos, tariff.minorUnits),
     estimate,
-    forecastTotalMinor: forecastTotal(book, settled, estimate, at, bundleLeftMillis),
+    forecastTotalMinor: forecastTotal(tariff, entry, estimate, at, bundleLeftMillis),
   };
 }
 
@@ -68,10 +71,10 @@ export function buildUsageView(book: BillingBook, settled: SettledAccount, at: E
  * minutes and bundles, the rest becomes pay-as-you-go; passthrough carrier money scales the
  * same way. Fixed lines (plan fee, bundles bought, number rentals) stay as they are.
  */
-function forecastTotal(book: BillingBook, settled: SettledAccount, estimate: Invoice, at: EpochMicros, bundleLeft: Millis): bigint {
+function forecastTotal(tariff: Tariff, entry: BookAccount, estimate: Invoice, at: EpochMicros, bundleLeft: Millis): bigint {
   const { period, usage } = estimate;
-  const plan = settled.entry.plan;
-  const minor = book.tariff.minorUnits;
+  const plan = entry.plan;
+  const minor = tariff.minorUnits;
   const elapsed = BigInt(Math.max(1, at - period.start));
   const length = BigInt(period.end - period.start);
   if (BigInt(at - period.start) >= length) return estimate.totalMinor;
@@ -88,6 +91,6 @@ function forecastTotal(book: BillingBook, settled: SettledAccount, estimate: Inv
     else if (line.kind === 'carrier') subtotal += divideRoundHalfAwayBig(line.amountMinor * length, elapsed);
     else subtotal += line.amountMinor;
   }
-  const percent = book.tariff.taxPercents.get(settled.entry.account.country);
+  const percent = tariff.taxPercents.get(entry.account.country);
   return percent === undefined ? subtotal : subtotal + taxAmountMinor(subtotal, percent);
 }

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { SettledRun } from '../../core/billing-run.js';
 import { buildInvoice } from '../../core/invoice.js';
+import { emptyTotals } from '../../core/period-totals.js';
 import { toInvoiceDocument, type InvoiceDocument } from '../../formats/invoice-document.js';
 import { InputError } from '../../formats/input-error.js';
 import { renderInvoicesCsv } from '../../render/invoice-csv.js';
@@ -26,7 +27,9 @@ export function invoicesOfMonth(settled: SettledRun, month: string): InvoiceDocu
   for (const account of settled.accounts.values()) {
     const period = account.entry.calendar.periodStartingIn(month);
     if (!period) continue;
-    documents.push(toInvoiceDocument(buildInvoice({ tariff: settled.book.tariff, settled: account, period })));
+    const { entry } = account;
+    const totals = account.totals.get(period.index) ?? emptyTotals();
+    documents.push(toInvoiceDocument(buildInvoice({ tariff: settled.run.book.tariff, account: entry.account, plan: entry.plan, period, totals })));
   }
   return documents;
 }

@@ -1,6 +1,5 @@
 /** `voicebill rate`: one JSON line per input record, in input order (SPEC §13). */
-import type { RatedCall } from '../../core/billing-run.js';
-import type { Draw } from '../../core/draw-down.js';
+import type { BillingRun, CallDraws } from '../../core/billing-run.js';
 import { formatScaled } from '../../core/decimal.js';
 import { formatUsageSeconds } from '../../formats/invoice-document.js';
 import { loadBook, runCalls, type BillingInputOptions } from '../billing-inputs.js';
@@ -8,13 +7,14 @@ import { BufferedOutput } from '../output.js';
 import { rejectionText } from '../rejection-text.js';
 import { EXIT_OK, EXIT_REJECTED_RECORDS, type ExitStatus } from '../exit-status.js';
 
-export function rateLine(rated: RatedCall, draw: Draw): string {
-  const { call, rating } = rated;
+export function rateLine(run: BillingRun, draws: CallDraws, row: number): string {
+  const rating = run.rating(row);
+  const entry = run.entryOf(row);
   return JSON.stringify({
-    line: rated.line,
-    call_id: call.callId,
-    account_id: call.accountId,
-    direction: call.direction,
+    line: run.table.line[row],
+    call_id: run.ids.callId(row),
+    account_id: entry.account.id,
+    direction: run.table.direction(row),
     billable_seconds: rating.billableSeconds,
     ai_seconds: rating.aiSeconds,
     carrier_prefix: rating.carrierPrefix,
@@ -24,24 +24,21 @@ export function rateLine(rated: RatedCall, draw: Draw): string {
     surcharge_cost: formatScaled(rating.surchargeCost, 6),
     carrier_usage_seconds: formatUsageSeconds(rating.carrierUsage),
     usage_seconds: formatUsageSeconds(rating.usage),
-    included_seconds: formatUsageSeconds(draw.included),
-    bundle_seconds: formatUsageSeconds(draw.bundle),
-    payg_seconds: formatUsageSeconds(draw.payg),
-    period_start: rated.period.startText,
+    included_seconds: formatUsageSeconds(draws.included[row] as number),
+    bundle_seconds: formatUsageSeconds(draws.bundle[row] as number),
+    payg_seconds: formatUsageSeconds(draws.payg[row] as number),
+    period_start: entry.calendar.period(run.table.period[row] as number).startText,
   });
 }
 
 export async function rateCommand(options: BillingInputOptions): Promise<ExitStatus> {
   const book = loadBook(options);
   const { settled, outcomes, rejections } = await runCalls(book, options, { keepOutcomes: true });
-  const draws = new Map<RatedCall, Draw>();
-  for (const account of settled.accounts.values()) {
-    account.calls.forEach((rated, index) => draws.set(rated, account.draws[index] as Draw));
-  }
+  const draws = settled.draws as CallDraws;
   const output = new BufferedOutput();
   for (const outcome of outcomes) {
     let text: string;
-    if (outcome.kind === 'rated') text = rateLine(outcome.rated, draws.get(outcome.rated) as Draw);
+    if (outcome.kind === 'rated') text = rateLine(settled.run, draws, outcome.row);
     else if (outcome.kind === 'duplicate') text = JSON.stringify({ line: outcome.line, call_id: outcome.callId, duplicate_of_line: outcome.duplicateOfLine });
     else {
       text = JSON.stringify({

@@ -17,7 +17,7 @@ export async function usageCommand(options: UsageOptions): Promise<ExitStatus> {
   const { settled, rejections } = await runCalls(book, options, { keepOutcomes: false });
   const views: UsageDocument[] = [];
   for (const account of settled.accounts.values()) {
-    const view = buildUsageView(book, account, at);
+    const view = buildUsageView(settled.run, account, at);
     if (view) views.push(toUsageDocument(view, account.entry.account.timeZone));
   }
   process.stdout.write(`${JSON.stringify(views, null, 1)}\n`);

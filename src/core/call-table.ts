@@ -1,0 +1,94 @@
+/**
+ * The accepted calls of a billing run, one row each, in typed-array columns: about 50 bytes
+ * a call, so ten million calls fit in memory where as many objects would not. A row holds
+ * what billing needs; every money figure is derived from it again by the pure rating rules.
+ */
+import type { Direction } from './call-record.js';
+import type { EpochMicros } from './instant.js';
+
+const DIRECTION_CODES: Record<Direction, number> = { inbound: 0, outbound: 1, web: 2 };
+const DIRECTIONS_BY_CODE: readonly Direction[] = ['inbound', 'outbound', 'web'];
+const ANSWERED = 4;
+
+/** The fields of one accepted call. */
+export interface CallRow {
+  readonly line: number;
+  readonly account: number;
+  readonly period: number;
+  readonly direction: Direction;
+  readonly answered: boolean;
+  /** answered_at, or started_at for an unanswered call: orders the draw-down, picks the period. */
+  readonly time: EpochMicros;
+  readonly endedAt: EpochMicros;
+  readonly billableSeconds: number;
+  /** Index of the rate-deck row used, -1 for none (web or unanswered). */
+  readonly rateRow: number;
+  readonly fingerprint: number;
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(column: T, size: number): T {
+  const grown = new (column.constructor as new (length: number) => T)(size);
+  grown.set(column);
+  return grown;
+}
+
+export class CallTable {
+  count = 0;
+  line: Int32Array;
+  account: Int32Array;
+  period: Int32Array;
+  flags: Uint8Array;
+  time: Float64Array;
+  endedAt: Float64Array;
+  billableSeconds: Int32Array;
+  rateRow: Int32Array;
+  fingerprint: Float64Array;
+
+  constructor(expectedRows = 1024) {
+    const size = Math.max(16, expectedRows);
+    this.line = new Int32Array(size);
+    this.account = new Int32Array(size);
+    this.period = new Int32Array(size);
+    this.flags = new Uint8Array(size);
+    this.time = new Float64Array(size);
+    this.endedAt = new Float64Array(size);
+    this.billableSeconds = new Int32Array(size);
+    this.rateRow = new Int32Array(size);
+    this.fingerprint = new Float64Array(size);
+  }
+
+  append(row: CallRow): number {
+    if (this.count === this.line.length) this.resize(Math.ceil(this.count * 1.5));
+    const index = this.count++;
+    this.line[index] = row.line;
+    this.account[index] = row.account;
+    this.period[index] = row.period;
+    this.flags[index] = DIRECTION_CODES[row.direction] | (row.answered ? ANSWERED : 0);
+    this.time[index] = row.time;
+    this.endedAt[index] = row.endedAt;
+    this.billableSeconds[index] = row.billableSeconds;
+    this.rateRow[index] = row.rateRow;
+    this.fingerprint[index] = row.fingerprint;
+    return index;
+  }
+
+  direction(index: number): Direction {
+    return DIRECTIONS_BY_CODE[(this.flags[index] as number) & 3] as Direction;
+  }
+
+  answered(index: number): boolean {
+    return ((this.flags[index] as number) & ANSWERED) !== 0;
+  }
+
+  private resize(size: number): void {
+    this.line = grow(this.line, size);
+    this.account = grow(this.account, size);
+    this.period = grow(this.period, size);
+    this.flags = grow(this.flags, size);
+    this.time = grow(this.time, size);
+    this.endedAt = grow(this.endedAt, size);
+    this.billableSeconds = grow(this.billableSeconds, size);
+    this.rateRow = grow(this.rateRow, size);
+    this.fingerprint = grow(this.fingerprint, size);
+  }
+}
