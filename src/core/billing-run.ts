@@ -37,6 +37,10 @@ export interface SettledAccount {
   readonly bundles: readonly BundleBalance[];
 }
 
+function rejectedRecord(raw: RawCallRecord, rejection: Rejection): RecordOutcome {
+  return { kind: 'rejected', line: raw.line, callId: raw.call_id === '' ? undefined : raw.call_id, rejection };
+}
+
 export class BillingRun {
   readonly table: CallTable;
   readonly ids: CallIdIndex;
@@ -55,34 +59,29 @@ export class BillingRun {
 
   add(raw: RawCallRecord): RecordOutcome {
     const callId = raw.call_id === '' ? undefined : raw.call_id;
-    const rejected = (rejection: Rejection): RecordOutcome => ({ kind: 'rejected', line: raw.line, callId, rejection });
     const checked = validateCallRecord(raw);
-    const accountIndex = 'code' in checked ? undefined : this.accountIndex.get(checked.accountId);
-    const fingerprint = fingerprintOf(raw);
-    // Repeats are judged before anything else: a repeat of an accepted record is a duplicate
-    // even when the tariff would now refuse it; a record differing from it is a conflict.
+    const valid = !('code' in checked);
+    const fingerprint = valid ? fingerprintOf(checked, raw.from, raw.end_reason) : 0;
+    // Repeats are judged first: the same record again is a duplicate, anything else under
+    // an id already billed is a conflict (even when it is also malformed).
     if (callId !== undefined) {
       const previous = this.ids.findOrAdd(callId);
       if (previous >= 0) {
         const previousLine = this.table.line[previous] as number;
-        if (this.table.fingerprint[previous] === fingerprint) {
+        if (valid && this.table.fingerprint[previous] === fingerprint) {
           return { kind: 'duplicate', line: raw.line, callId, duplicateOfLine: previousLine };
         }
-        return rejected({ code: 'conflicting_duplicate', message: `call_id ${callId} was first read on line ${previousLine} with different fields` });
+        return rejectedRecord(raw, { code: 'conflicting_duplicate', message: `call_id ${callId} was first read on line ${previousLine} with different fields` });
       }
     }
-    const refuse = (rejection: Rejection): RecordOutcome => {
-      // The id was stored as the next row: give it back so a corrected record can follow.
-      if (callId !== undefined) this.ids.forgetLast();
-      return rejected(rejection);
-    };
-    if ('code' in checked) return refuse(checked);
-    if (accountIndex === undefined) return refuse({ code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
+    if ('code' in checked) return this.refuse(raw, checked);
+    const accountIndex = this.accountIndex.get(checked.accountId);
+    if (accountIndex === undefined) return this.refuse(raw, { code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
     const entry = this.entries[accountIndex] as BookAccount;
     const time = checked.answeredAt ?? checked.startedAt;
     const period = entry.calendar.periodAt(time);
     if (!period) {
-      return refuse({
+      return this.refuse(raw, {
         code: 'before_first_period',
         message: `${raw.answered_at || raw.started_at} is before account ${checked.accountId}'s first period (billing_anchor ${entry.account.billingAnchor}, ${entry.account.timeZone})`,
       });
@@ -91,7 +90,7 @@ export class BillingRun {
     if (checked.answeredAt !== undefined && checked.direction !== 'web') {
       rateRow = this.book.tariff.rateDeck.find(checked.direction, checked.to, checked.answeredAt);
       if (rateRow < 0) {
-        return refuse({ code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
+        return this.refuse(raw, { code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
       }
     }
     const row = this.table.append({
@@ -107,6 +106,12 @@ export class BillingRun {
       fingerprint,
     });
     return { kind: 'rated', row };
+  }
+
+  private refuse(raw: RawCallRecord, rejection: Rejection): RecordOutcome {
+    // The id was stored as the next row: give it back so a corrected record can follow.
+    if (raw.call_id !== '') this.ids.forgetLast();
+    return rejectedRecord(raw, rejection);
   }
 
   /** The rating of a stored call, derived again from its row by the pure rules. */

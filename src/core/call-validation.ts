@@ -4,6 +4,21 @@ import { parseInstant } from './instant.js';
 
 /** Digits of an E.164 number, or undefined when it is not one. Spaces, dashes, dots and brackets are ignored. */
 export function normalizePhoneNumber(text: string): string | undefined {
+  // Fast path: already `+digits` or `digits`, as nearly every record is.
+  let plain = true;
+  const first = text.charCodeAt(0) === 43 ? 1 : 0;
+  for (let index = first; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) {
+      plain = false;
+      break;
+    }
+  }
+  const digits = plain ? text.slice(first) : stripSeparators(text);
+  return digits === undefined || digits.length === 0 || digits.length > 15 ? undefined : digits;
+}
+
+function stripSeparators(text: string): string | undefined {
   let digits = '';
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -12,7 +27,7 @@ export function normalizePhoneNumber(text: string): string | undefined {
     else if (code === 32 || code === 45 || code === 40 || code === 41 || code === 46) continue;
     else return undefined;
   }
-  return digits.length === 0 || digits.length > 15 ? undefined : digits;
+  return digits;
 }
 
 function reject(code: Rejection['code'], message: string): Rejection {

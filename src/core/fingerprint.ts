@@ -1,27 +1,47 @@
 /**
- * A 53-bit fingerprint of a record's fields (all but call_id), so that a repeated call_id can
- * be told apart as "the same record again" or "a conflicting record" without keeping every
- * record's text. Two different records share a fingerprint with probability about 2^-53.
+ * A 53-bit fingerprint of what a checked record says (all but its call_id), so that a
+ * repeated call_id can be told apart as "the same record again" or "a conflicting record"
+ * without keeping every record. Instants are compared as instants and numbers by their
+ * digits, so `Z` and `+00:00` spell the same record. Two different records share a
+ * fingerprint with probability about 2^-53.
  */
-import type { RawCallRecord } from './call-record.js';
+import type { CallRecord } from './call-record.js';
 
-/** cyrb53-style mixing of two 32-bit lanes over the fields, with a separator between them. */
-export function fingerprintOf(raw: RawCallRecord): number {
-  let low = 0xdeadbeef;
-  let high = 0x41c6ce57;
-  const fields = [raw.account_id, raw.direction, raw.from, raw.to, raw.started_at, raw.answered_at, raw.ended_at, raw.end_reason];
-  for (const field of fields) {
-    for (let index = 0; index < field.length; index++) {
-      const code = field.charCodeAt(index);
-      low = Math.imul(low ^ code, 2654435761);
-      high = Math.imul(high ^ code, 1597334677);
-    }
-    low = Math.imul(low ^ 0x1f, 2654435761);
-    high = Math.imul(high ^ 0x1f, 1597334677);
-  }
+const TWO_TO_32 = 4_294_967_296;
+
+// cyrb53-style mixing of two 32-bit lanes; module state keeps the hot path allocation-free.
+let low = 0;
+let high = 0;
+
+function word(value: number): void {
+  low = Math.imul(low ^ value, 2654435761);
+  high = Math.imul(high ^ value, 1597334677);
+}
+
+function number(value: number): void {
+  word(value % TWO_TO_32);
+  word(Math.floor(value / TWO_TO_32));
+}
+
+function text(value: string): void {
+  for (let index = 0; index < value.length; index++) word(value.charCodeAt(index));
+  word(0x1f0000);
+}
+
+export function fingerprintOf(call: CallRecord, from: string, endReason: string): number {
+  low = 0xdeadbeef;
+  high = 0x41c6ce57;
+  text(call.accountId);
+  text(call.direction);
+  text(from);
+  text(call.to);
+  number(call.startedAt);
+  number(call.answeredAt ?? -1);
+  number(call.endedAt);
+  text(endReason);
   low = Math.imul(low ^ (low >>> 16), 2246822507);
   low ^= Math.imul(high ^ (high >>> 13), 3266489909);
   high = Math.imul(high ^ (high >>> 16), 2246822507);
   high ^= Math.imul(low ^ (low >>> 13), 3266489909);
-  return 4294967296 * (2097151 & high) + (low >>> 0);
+  return TWO_TO_32 * (2097151 & high) + (low >>> 0);
 }

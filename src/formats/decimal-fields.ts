@@ -1,6 +1,6 @@
 /** zod field types for the decimal and increment values of tariff and account files. */
 import { z } from 'zod';
-import { DecimalError, parseRoundedScaled, parseScaled } from '../core/decimal.js';
+import { DecimalError, parseScaled } from '../core/decimal.js';
 import { IncrementError, parseIncrement } from '../core/increment.js';
 import { parseInstant } from '../core/instant.js';
 
@@ -13,23 +13,6 @@ export function scaledDecimal(scale: number, { positive = false } = {}) {
       const units = parseScaled(value, scale);
       if (units < 0n || (positive && units === 0n)) {
         context.addIssue({ code: 'custom', message: `must be ${positive ? 'greater than 0' : '0 or more'}, got ${String(value)}` });
-        return z.NEVER;
-      }
-      return units;
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: error instanceof DecimalError ? error.message : String(error) });
-      return z.NEVER;
-    }
-  });
-}
-
-/** A non-negative decimal rounded half away from zero to `scale` decimals. */
-export function roundedDecimal(scale: number) {
-  return decimalText.transform((value, context) => {
-    try {
-      const units = parseRoundedScaled(value, scale);
-      if (units < 0n) {
-        context.addIssue({ code: 'custom', message: `must be 0 or more, got ${String(value)}` });
         return z.NEVER;
       }
       return units;

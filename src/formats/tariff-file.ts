@@ -9,7 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { buildRateDeck, DuplicateRateError, type RateRow } from '../core/rate-deck.js';
 import { NUMBER_TYPES, numberPriceKey, type BundleProduct, type Plan, type Surcharge, type Tariff } from '../core/tariff.js';
-import { increment, instantField, roundedDecimal, scaledDecimal, decimalString } from './decimal-fields.js';
+import { increment, instantField, scaledDecimal, decimalString } from './decimal-fields.js';
 import { fromZodError, InputError } from './input-error.js';
 import { readStructuredFile } from './structured-file.js';
 
@@ -78,7 +78,7 @@ function readRateRows(file: string, source: string | unknown[]): { rows: unknown
     throw new InputError(file, 'carrier_rates', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
-    const rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    const rows: Record<string, string>[] = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
     return { rows, origin: path, firstLine: 2 };
   } catch (error) {
     throw new InputError(path, undefined, error instanceof Error ? error.message : String(error));
