@@ -96,7 +96,7 @@ export function divideRoundHalfAway(numerator: number, denominator: number): num
     remainder -= denominator;
   }
   if (remainder * 2 >= denominator) quotient += 1;
-  return negative ? -quotient : quotient;
+  return negative && quotient !== 0 ? -quotient : quotient;
 }
 
 /** Exact `numerator / denominator` rounded up (towards +infinity), numbers, denominator > 0. */
