@@ -6,7 +6,6 @@ import { emptyTotals } from '../../core/period-totals.js';
 import { toInvoiceDocument, type InvoiceDocument } from '../../formats/invoice-document.js';
 import { InputError } from '../../formats/input-error.js';
 import { renderInvoicesCsv } from '../../render/invoice-csv.js';
-import { renderInvoicesPdf } from '../../render/invoice-pdf.js';
 import { renderInvoicesText } from '../../render/invoice-text.js';
 import { loadBook, reportRejections, runCalls, type BillingInputOptions } from '../billing-inputs.js';
 import { EXIT_OK, EXIT_REJECTED_RECORDS, type ExitStatus } from '../exit-status.js';
@@ -50,9 +49,12 @@ export async function invoiceCommand(options: InvoiceOptions): Promise<ExitStatu
     case 'csv':
       rendered = renderInvoicesCsv(documents);
       break;
-    case 'pdf':
+    case 'pdf': {
+      // pdfkit takes ~300 ms to load: only when a PDF is asked for.
+      const { renderInvoicesPdf } = await import('../../render/invoice-pdf.js');
       rendered = await renderInvoicesPdf(documents);
       break;
+    }
   }
   if (options.output) writeFileSync(options.output, rendered);
   else if (options.format === 'pdf' && process.stdout.isTTY) {

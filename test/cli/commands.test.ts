@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CASES, folderWith, voicebill } from '../support/cli.js';
+
+const spec = (name: string) => join(CASES, 'spec-examples', name);
+const specInputs = ['--tariff', spec('tariff.yaml'), '--accounts', spec('accounts.yaml')];
+
+const TARIFF = `currency: USD
+plans:
+  starter: {name: Starter, monthly_fee: "49.00", included_minutes: 500, minute_price: "0.10", rounding: 1}
+carrier_rates:
+  - {direction: outbound, prefix: "1", country: US, per_minute: "0.0130", increment: "60/60"}
+`;
+const ACCOUNTS = `accounts:
+  acme: {plan: starter, timezone: America/New_York, billing_anchor: 2026-10-31, country: US}
+`;
+const HEADER = 'call_id,account_id,direction,from,to,started_at,answered_at,ended_at,end_reason';
+
+describe('voicebill rate', () => {
+  it('prints the SPEC §15 figures and exits 3 when a record is rejected', () => {
+    const result = voicebill(['rate', ...specInputs, '--calls', spec('calls.csv')]);
+    expect(result.status).toBe(3);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.line)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(lines[0]).toMatchObject({ call_id: 'c1', billable_seconds: 91, carrier_cost: '0.017000', usage_seconds: '101.200', period_start: '2026-10-31T00:00:00-04:00' });
+    expect(lines[4]).toEqual({ line: 6, call_id: 'c4', duplicate_of_line: 5 });
+    expect(lines[5]).toMatchObject({ line: 7, call_id: 'c5', reason: 'unknown_account' });
+    expect(String(lines[5]?.error)).toMatch(/^unknown account/);
+  });
+
+  it('reads JSON Lines, numbering lines from 1, and reports a line that is not JSON', () => {
+    const folder = folderWith({
+      'tariff.yaml': TARIFF,
+      'accounts.yaml': ACCOUNTS,
+      'calls.jsonl': [
+        JSON.stringify({ call_id: 'j1', account_id: 'acme', direction: 'web', started_at: '2026-11-02T10:00:00Z', answered_at: '2026-11-02T10:00:00Z', ended_at: '2026-11-02T10:00:30Z' }),
+        '{not json',
+        '',
+        JSON.stringify({ call_id: 'j2', account_id: 'acme', direction: 'web', started_at: '2026-11-02T11:00:00Z', answered_at: null, ended_at: '2026-11-02T11:00:30Z' }),
+      ].join('\n'),
+    });
+    const result = voicebill(['rate', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.jsonl')]);
+    expect(result.status).toBe(3);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.line, line.usage_seconds ?? line.reason])).toEqual([
+      [1, '30.000'],
+      [2, 'malformed_record'],
+      [4, '0.000'],
+    ]);
+  });
+
+  it('a CSV row with the wrong number of fields is reported with its line; the rest are rated', () => {
+    const folder = folderWith({
+      'tariff.yaml': TARIFF,
+      'accounts.yaml': ACCOUNTS,
+      'calls.csv': `${HEADER}\nx1,acme,web,,,2026-11-02T10:00:00Z,2026-11-02T10:00:00Z,2026-11-02T10:00:10Z,ok\nx2,acme,web,,2026-11-02T10:00:00Z\n"x3",acme,web,,,2026-11-02T10:00:00Z,2026-11-02T10:00:00Z,2026-11-02T10:00:20Z,"a, quoted\nreason"\nx4,acme,web,,,2026-11-02T10:00:00Z,2026-11-02T10:00:00Z,2026-11-02T10:00:40Z,ok\n`,
+    });
+    const result = voicebill(['rate', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.csv')]);
+    expect(result.status).toBe(3);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.line, line.call_id, line.billable_seconds ?? line.reason])).toEqual([
+      [2, 'x1', 10],
+      [3, 'x2', 'malformed_record'],
+      [4, 'x3', 20],
+      [6, 'x4', 40],
+    ]);
+  });
+});
+
+describe('voicebill invoice and usage', () => {
+  it('bills the good records of a file with bad ones, lists the bad ones on stderr, exits 3', () => {
+    const result = voicebill(['invoice', ...specInputs, '--calls', spec('calls.csv'), '--period', '2026-10']);
+    expect(result.status).toBe(3);
+    const [invoice] = JSON.parse(result.stdout) as { total: string; usage: { calls: number } }[];
+    expect(invoice).toMatchObject({ total: '49.00', usage: { calls: 4 } });
+    expect(result.stderr).toContain('calls.csv:7: c5: unknown account');
+  });
+
+  it('renders text, CSV and PDF', () => {
+    const base = ['invoice', ...specInputs, '--calls', spec('calls.csv'), '--period', '2026-10'];
+    expect(voicebill([...base, '--format', 'text']).stdout).toMatch(/Total USD\s+49\.00/);
+    expect(voicebill([...base, '--format', 'csv']).stdout.split('\n')[0]).toContain('account_id');
+    const folder = folderWith({});
+    const pdf = voicebill([...base, '--format', 'pdf', '--output', join(folder, 'invoice.pdf')]);
+    expect(pdf.status).toBe(3);
+  });
+
+  it('usage --at prints the §10 view', () => {
+    const result = voicebill(['usage', ...specInputs, '--calls', spec('calls.csv'), '--at', '2026-11-03T10:00:30Z']);
+    const [view] = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(view).toMatchObject({ account_id: 'acme', included_used_seconds: '101.200', estimated_total: '49.00', at: '2026-11-03T10:00:30+00:00' });
+    expect(view).toHaveProperty('forecast_total');
+  });
+});
+
+describe('bad command lines and files exit 1 and name the file and field', () => {
+  const run = (tariff: string, accounts = ACCOUNTS, extra: string[] = ['--period', '2026-10']) => {
+    const folder = folderWith({ 'tariff.yaml': tariff, 'accounts.yaml': accounts, 'calls.csv': `${HEADER}\n` });
+    return voicebill(['invoice', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.csv'), ...extra]);
+  };
+
+  it.each([
+    ['negative price', TARIFF.replace('"0.10"', '"-0.10"'), ACCOUNTS, /tariff\.yaml: plans\.starter\.minute_price: .*0 or more/],
+    ['malformed increment', TARIFF.replace('"60/60"', '"60/x"'), ACCOUNTS, /tariff\.yaml: carrier_rates\[0\]\.increment: .*not an increment/],
+    ['duplicate ids', `${TARIFF}plans:\n  other: {monthly_fee: "1", minute_price: "1"}\n`, ACCOUNTS, /tariff\.yaml: line \d+: .*unique/i],
+    ['unknown plan', TARIFF, ACCOUNTS.replace('plan: starter', 'plan: gold'), /accounts\.yaml: accounts\.acme\.plan: unknown plan "gold"/],
+    ['unknown time zone', TARIFF, ACCOUNTS.replace('America/New_York', 'Mars/Olympus'), /accounts\.yaml: accounts\.acme\.timezone: unknown time zone/],
+    ['bad anchor', TARIFF, ACCOUNTS.replace('2026-10-31', '2026-02-30'), /accounts\.yaml: accounts\.acme\.billing_anchor/],
+    ['missing currency', TARIFF.replace('currency: USD\n', ''), ACCOUNTS, /tariff\.yaml: currency/],
+  ])('%s', (_name, tariff, accounts, message) => {
+    const result = run(tariff, accounts);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('a bad --period, a missing file, a CSV without the needed columns', () => {
+    expect(run(TARIFF, ACCOUNTS, ['--period', '2026-13']).stderr).toMatch(/--period: "2026-13" is not a month/);
+    const missing = voicebill(['rate', '--tariff', 'nope.yaml', '--accounts', 'nope.yaml', '--calls', 'nope.csv']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.yaml: cannot read: ENOENT/);
+    const folder = folderWith({ 'tariff.yaml': TARIFF, 'accounts.yaml': ACCOUNTS, 'calls.csv': 'id,who\n1,2\n' });
+    const noColumns = voicebill(['rate', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.csv')]);
+    expect(noColumns.status).toBe(1);
+    expect(noColumns.stderr).toMatch(/calls\.csv: line 1: the header lacks columns call_id, account_id/);
+  });
+
+  it('unknown options and missing required ones exit 1 with a hint', () => {
+    const result = voicebill(['invoice', '--tariff', 'x']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/required option|--help/);
+  });
+});
+
+describe('--help teaches with a working example', () => {
+  it.each(['rate', 'invoice', 'usage'])('%s --help', (command) => {
+    const result = voicebill([command, '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`$ voicebill ${command} --tariff examples/tariff.yaml`);
+  });
+});
