@@ -54,7 +54,7 @@ withBillingInputs(program.command('invoice'))
 Examples:
   $ voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format text
   $ voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format pdf --output invoices.pdf
-  $ voicebill invoice --from vapi --account acme --tariff examples/tariff.yaml --accounts examples/accounts.yaml --calls vapi-calls.json --period 2026-11
+  $ voicebill invoice --from vapi --account acme-dental --tariff examples/tariff.yaml --accounts examples/accounts.yaml --calls vapi-calls.json --period 2026-11
 
 Exit status: 0 all good; 1 a file or option is wrong; 3 some records were rejected (listed on stderr; the rest are billed).`,
   )
@@ -72,6 +72,12 @@ Example:
 Calls count once they have ended by --at; bundle purchases and number charges once they have happened.`,
   )
   .action((options: UsageOptions) => run(() => usageCommand(options)));
+
+// `voicebill rate … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,8 @@ import type { BillingPeriod } from './billing-period.js';
 import type { BillingRun, SettledAccount } from './billing-run.js';
 import type { BookAccount } from './billing-book.js';
 import { emptyTotals } from './period-totals.js';
-import type { Tariff } from './tariff.js';
+import { numberPriceKey, type Tariff } from './tariff.js';
+import { numberChargesBefore } from './number-charges.js';
 import { divideRoundHalfAwayBig } from './decimal.js';
 import type { BundleBalance } from './draw-down.js';
 import type { EpochMicros } from './instant.js';
@@ -69,7 +70,8 @@ export function buildUsageView(run: BillingRun, settled: SettledAccount, at: Epo
  * Usage-driven amounts projected linearly to the period's end: the usage so far is scaled
  * by (period length / time elapsed), the extra is drawn from what is left of the included
  * minutes and bundles, the rest becomes pay-as-you-go; passthrough carrier money scales the
- * same way. Fixed lines (plan fee, bundles bought, number rentals) stay as they are.
+ * same way. Fixed lines (plan fee, bundles bought, number rentals) stay as they are, and the
+ * number charges already scheduled for the rest of the period are added.
  */
 function forecastTotal(tariff: Tariff, entry: BookAccount, estimate: Invoice, at: EpochMicros, bundleLeft: Millis): bigint {
   const { period, usage } = estimate;
@@ -84,7 +86,7 @@ function forecastTotal(tariff: Tariff, entry: BookAccount, estimate: Invoice, at
   let rest = extra - (extra < includedLeft ? extra : includedLeft);
   rest -= rest < BigInt(bundleLeft) ? rest : BigInt(bundleLeft);
   const paygForecast = Number(BigInt(usage.paygMillis) + rest);
-  let subtotal = 0n;
+  let subtotal = scheduledNumberCharges(tariff, entry, period, at);
   for (const line of estimate.lines) {
     if (line.kind === 'tax') continue;
     if (line.kind === 'overage') subtotal += overageAmountMinor(paygForecast, plan.minutePriceNanos, minor);
@@ -93,4 +95,15 @@ function forecastTotal(tariff: Tariff, entry: BookAccount, estimate: Invoice, at
   }
   const percent = tariff.taxPercents.get(entry.account.country);
   return percent === undefined ? subtotal : subtotal + taxAmountMinor(subtotal, percent);
+}
+
+/** Fees of the number charges after `at` and before the period ends (known in advance, SPEC §8). */
+function scheduledNumberCharges(tariff: Tariff, entry: BookAccount, period: BillingPeriod, at: EpochMicros): bigint {
+  let sum = 0n;
+  for (const rental of entry.account.numbers) {
+    for (const charge of numberChargesBefore(rental, entry.account.timeZone, period.end)) {
+      if (charge.at > at && charge.at >= period.start) sum += tariff.numberPricesMinor.get(numberPriceKey(rental.country, rental.type)) ?? 0n;
+    }
+  }
+  return sum;
 }

@@ -37,11 +37,28 @@ const accountSchema = z.object({
 
 const accountsSchema = z.object({ accounts: z.record(z.string().min(1), accountSchema) });
 
-/** The country of an E.164 number by its calling code; undefined when the number is not valid. */
+interface PhoneMetadata {
+  readonly country_calling_codes: Record<string, readonly string[]>;
+}
+
+/**
+ * The country of an E.164 number (SPEC §8): the country libphonenumber assigns to a valid
+ * number (+1 416… is CA, +44 7911… is GG), else the main country of its calling code (+1 555…
+ * is US, +44… GB). Loaded on first use: the metadata costs ~120 ms at start-up and most files
+ * give `country`.
+ */
 export function countryOfNumber(e164: string): string | undefined {
-  // Loaded on first use: its metadata costs ~120 ms at start-up and most files give `country`.
-  const { parsePhoneNumberFromString } = createRequire(import.meta.url)('libphonenumber-js/max') as typeof import('libphonenumber-js/max');
-  return parsePhoneNumberFromString(e164)?.country;
+  const require = createRequire(import.meta.url);
+  const { parsePhoneNumberFromString } = require('libphonenumber-js/max') as typeof import('libphonenumber-js/max');
+  const parsed = parsePhoneNumberFromString(e164);
+  if (parsed?.isValid() && parsed.country) return parsed.country;
+  const metadata = require('libphonenumber-js/metadata.min.json') as PhoneMetadata;
+  // Calling codes are prefix-free and one to three digits long.
+  for (let length = 1; length <= 3; length++) {
+    const countries = metadata.country_calling_codes[e164.slice(1, 1 + length)];
+    if (countries?.[0] && countries[0] !== '001') return countries[0];
+  }
+  return undefined;
 }
 
 export type AccountDocument = z.input<typeof accountSchema>;
@@ -75,7 +92,7 @@ export function accountFromDocument(file: string, accountId: string, document: u
     const numberCountry = rental.country ?? countryOfNumber(e164);
     if (numberCountry === undefined) throw new InputError(file, `${at}.country`, `cannot tell the country of ${e164}; give country`);
     if (!tariff.numberPricesMinor.has(numberPriceKey(numberCountry, rental.type))) {
-      throw new InputError(file, `${at}.type`, `the tariff has no monthly fee for ${numberCountry} ${rental.type} numbers`);
+      throw new InputError(file, `${at}.type`, `the tariff has no monthly fee for ${numberCountry} ${rental.type} numbers${rental.country ? '' : ` (${e164} was taken to be in ${numberCountry}; give country to say otherwise)`}`);
     }
     const releasedAt = rental.released_at ?? undefined;
     if (releasedAt !== undefined && releasedAt < rental.rented_at) throw new InputError(file, `${at}.released_at`, 'is before rented_at');
