@@ -64,7 +64,8 @@ export class BillingCalendar {
     const last = this.last;
     if (last && instant >= last.start && instant < last.end) return last;
     if (instant < this.startOf(0)) return undefined;
-    while (this.startOf(this.starts.length - 1) <= instant) this.extendTo(this.starts.length);
+    // Compute starts only until one lies past `instant` (each extendTo adds one).
+    while ((this.starts[this.starts.length - 1] as number) <= instant) this.extendTo(this.starts.length - 1);
     // starts[low] <= instant < starts[high]
     let low = 0;
     let high = this.starts.length - 1;
