@@ -35,13 +35,21 @@ export function checkTimeZone(timeZone: string): void {
   Temporal.Now.instant().toZonedDateTimeISO(timeZone);
 }
 
-/** The periods of one account, computed on demand and kept. */
+/** Micros in an average Gregorian month: only to guess which period an instant is in. */
+const AVERAGE_MONTH_MICROS = 30.436875 * 86_400_000_000;
+
+/**
+ * The periods of one account, computed on demand and kept. Period `k` starts at the anchor
+ * plus `k` months, so any period is computed directly (a guess from the average month
+ * length, corrected by at most a step) instead of walking every period since the anchor.
+ */
 export class BillingCalendar {
   private readonly anchor: Temporal.PlainDate;
-  private readonly starts: EpochMicros[] = [];
-  private readonly zoned: Temporal.ZonedDateTime[] = [];
-  private readonly periods: BillingPeriod[] = [];
+  private readonly starts = new Map<number, Temporal.ZonedDateTime>();
+  private readonly startMicros = new Map<number, EpochMicros>();
+  private readonly periods = new Map<number, BillingPeriod>();
   private last: BillingPeriod | undefined;
+  private first: EpochMicros | undefined;
 
   constructor(
     readonly timeZone: string,
@@ -51,30 +59,37 @@ export class BillingCalendar {
   }
 
   get firstStart(): EpochMicros {
-    return this.startOf(0);
+    return (this.first ??= this.startOf(0));
   }
 
   period(index: number): BillingPeriod {
-    this.extendTo(index);
-    return this.periods[index] as BillingPeriod;
+    let period = this.periods.get(index);
+    if (period === undefined) {
+      const start = this.zonedStart(index);
+      const end = this.zonedStart(index + 1);
+      period = {
+        index,
+        start: this.startOf(index),
+        end: this.startOf(index + 1),
+        startText: formatZoned(start),
+        endText: formatZoned(end),
+        month: start.toPlainDate().toPlainYearMonth().toString(),
+      };
+      this.periods.set(index, period);
+    }
+    return period;
   }
 
   /** The period containing `instant`, or undefined when it is before the first period. */
   periodAt(instant: EpochMicros): BillingPeriod | undefined {
     const last = this.last;
     if (last && instant >= last.start && instant < last.end) return last;
-    if (instant < this.startOf(0)) return undefined;
-    // Compute starts only until one lies past `instant` (each extendTo adds one).
-    while ((this.starts[this.starts.length - 1] as number) <= instant) this.extendTo(this.starts.length - 1);
-    // starts[low] <= instant < starts[high]
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (high - low > 1) {
-      const middle = (low + high) >> 1;
-      if ((this.starts[middle] as number) <= instant) low = middle;
-      else high = middle;
-    }
-    this.last = this.period(low);
+    const first = this.firstStart;
+    if (instant < first) return undefined;
+    let index = Math.floor((instant - first) / AVERAGE_MONTH_MICROS);
+    while (index > 0 && this.startOf(index) > instant) index--;
+    while (this.startOf(index + 1) <= instant) index++;
+    this.last = this.period(index);
     return this.last;
   }
 
@@ -85,49 +100,41 @@ export class BillingCalendar {
     return index < 0 ? undefined : this.period(index);
   }
 
-  private startDate(index: number): Temporal.PlainDate {
-    return this.anchor.add({ months: index }, { overflow: 'constrain' });
+  private zonedStart(index: number): Temporal.ZonedDateTime {
+    let start = this.starts.get(index);
+    if (start === undefined) {
+      start = this.anchor
+        .add({ months: index }, { overflow: 'constrain' })
+        .toPlainDateTime()
+        .toZonedDateTime(this.timeZone, { disambiguation: 'compatible' });
+      this.starts.set(index, start);
+    }
+    return start;
   }
 
   private startOf(index: number): EpochMicros {
-    this.extendTo(index + 1);
-    return this.starts[index] as EpochMicros;
-  }
-
-  private extendTo(index: number): void {
-    while (this.starts.length <= index + 1) {
-      const next = this.starts.length;
-      const start = this.startDate(next).toPlainDateTime().toZonedDateTime(this.timeZone, { disambiguation: 'compatible' });
-      this.starts.push(fromZonedDateTime(start));
-      this.zoned.push(start);
+    let start = this.startMicros.get(index);
+    if (start === undefined) {
+      start = fromZonedDateTime(this.zonedStart(index));
+      this.startMicros.set(index, start);
     }
-    while (this.periods.length <= index && this.periods.length < this.starts.length - 1) {
-      const at = this.periods.length;
-      const start = this.zoned[at] as Temporal.ZonedDateTime;
-      const end = this.zoned[at + 1] as Temporal.ZonedDateTime;
-      this.periods.push({
-        index: at,
-        start: this.starts[at] as EpochMicros,
-        end: this.starts[at + 1] as EpochMicros,
-        startText: formatZoned(start),
-        endText: formatZoned(end),
-        month: start.toPlainDate().toPlainYearMonth().toString(),
-      });
-    }
+    return start;
   }
 }
 
 /**
  * Monthly anniversaries of `first` at the same local wall time, the day clamped to short
- * months (SPEC §8), as instants, while they are before `until`.
+ * months (SPEC §8), as instants, from `from` (inclusive) while they are before `until`.
  */
-export function monthlyAnniversaries(first: EpochMicros, timeZone: string, until: EpochMicros): EpochMicros[] {
+export function monthlyAnniversaries(first: EpochMicros, timeZone: string, until: EpochMicros, from: EpochMicros = first): EpochMicros[] {
   const wallTime = toZonedDateTime(first, timeZone).toPlainDateTime();
   const instants: EpochMicros[] = [];
-  for (let months = 0; ; months++) {
+  // Anniversaries only grow; start a month short of the guess so none at or after `from` is missed.
+  const skipped = from > first ? Math.max(0, Math.floor((from - first) / AVERAGE_MONTH_MICROS) - 1) : 0;
+  for (let months = skipped; ; months++) {
     const local = wallTime.add({ months }, { overflow: 'constrain' });
     const instant = fromZonedDateTime(local.toZonedDateTime(timeZone, { disambiguation: 'compatible' }));
     if (instant >= until) return instants;
-    instants.push(instant);
+    if (instant >= from) instants.push(instant);
   }
 }

@@ -136,8 +136,10 @@ export function buildInvoice({ tariff, account, plan, period, totals, upTo }: In
       amountMinor: product.priceMinor,
     });
   }
+  // Charges before the period only matter to the first invoice (they land on it).
+  const chargesFrom = period.index === 0 ? undefined : period.start;
   const charges = account.numbers
-    .flatMap((rental) => numberChargesBefore(rental, account.timeZone, limit))
+    .flatMap((rental) => numberChargesBefore(rental, account.timeZone, limit, chargesFrom))
     .filter((charge) => landsIn(charge.at, period))
     .sort((a, b) => a.at - b.at || (a.rental.number < b.rental.number ? -1 : 1));
   for (const charge of charges) {

@@ -8,10 +8,10 @@ export interface NumberCharge {
   readonly at: EpochMicros;
 }
 
-/** The charges of `rental` made before `until` (and before its release). */
-export function numberChargesBefore(rental: NumberRental, timeZone: string, until: EpochMicros): NumberCharge[] {
+/** The charges of `rental` made before `until` (and before its release), from `from` on when given. */
+export function numberChargesBefore(rental: NumberRental, timeZone: string, until: EpochMicros, from?: EpochMicros): NumberCharge[] {
   const end = rental.releasedAt === undefined ? until : Math.min(until, rental.releasedAt);
-  return monthlyAnniversaries(rental.rentedAt, timeZone, end).map((at) => ({ rental, at }));
+  return monthlyAnniversaries(rental.rentedAt, timeZone, end, from).map((at) => ({ rental, at }));
 }
 
 /** The next charge of `rental` after `after`, or undefined once it is released. */
