@@ -36,7 +36,7 @@ withBillingInputs(program.command('rate'))
     'after',
     `
 Example:
-  $ voicebill rate ${EXAMPLE_INPUTS} | head -3
+  $ npx voicebill rate ${EXAMPLE_INPUTS} | head -3
 
 Exit status: 0 all records rated; 1 a file or option is wrong; 3 some records were rejected
 (each prints {"line", "call_id", "error"}; the others are still rated).`,
@@ -52,9 +52,9 @@ withBillingInputs(program.command('invoice'))
     'after',
     `
 Examples:
-  $ voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format text
-  $ voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format pdf --output invoices.pdf
-  $ voicebill invoice --from vapi --account acme-dental --tariff examples/tariff.yaml --accounts examples/accounts.yaml --calls vapi-calls.json --period 2026-11
+  $ npx voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format text
+  $ npx voicebill invoice ${EXAMPLE_INPUTS} --period 2026-11 --format pdf --output invoices.pdf
+  $ npx voicebill invoice --from vapi --account acme-dental --tariff examples/tariff.yaml --accounts examples/accounts.yaml --calls examples/vapi-calls.json --period 2026-11
 
 Exit status: 0 all good; 1 a file or option is wrong; 3 some records were rejected (listed on stderr; the rest are billed).`,
   )
@@ -67,7 +67,7 @@ withBillingInputs(program.command('usage'))
     'after',
     `
 Example:
-  $ voicebill usage ${EXAMPLE_INPUTS} --at 2026-11-20T12:00:00Z
+  $ npx voicebill usage ${EXAMPLE_INPUTS} --at 2026-11-20T12:00:00Z
 
 Calls count once they have ended by --at; bundle purchases and number charges once they have happened.`,
   )

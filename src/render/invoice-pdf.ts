@@ -199,7 +199,8 @@ function drawTableHeading(doc: Doc, columns: Column[]): void {
 
 function drawLines(doc: Doc, invoice: InvoiceDocument, columns: Column[]): void {
   drawTableHeading(doc, columns);
-  for (const line of invoice.lines) {
+  // Tax is not an item: it is shown below the subtotal it is computed from.
+  for (const line of invoice.lines.filter((item) => item.kind !== 'tax')) {
     const cells = [line.description, describeQuantity(line), describeUnitPrice(line), groupThousands(line.amount)];
     const [descriptionColumn] = columns;
     if (!descriptionColumn) return;
@@ -266,7 +267,8 @@ function drawTotals(doc: Doc, invoice: InvoiceDocument, columns: Column[]): void
     y += size + 7;
   };
   row('Subtotal', groupThousands(invoice.subtotal), false, BODY_SIZE);
-  row('Tax', groupThousands(invoice.tax), false, BODY_SIZE);
+  const taxLine = invoice.lines.find((line) => line.kind === 'tax');
+  if (taxLine) row(taxLine.description, groupThousands(invoice.tax), false, BODY_SIZE);
   y += 2;
   doc.moveTo(labelX + 40, y).lineTo(MARGIN + contentWidth(doc), y).lineWidth(1).strokeColor(INK).stroke();
   y += 7;

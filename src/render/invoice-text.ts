@@ -34,15 +34,17 @@ interface Row {
 }
 
 function renderInvoiceText(invoice: InvoiceDocument): string {
-  const rows: Row[] = invoice.lines.map((line: InvoiceLineDocument) => ({
+  // Tax is not an item: it is shown below the subtotal it is computed from.
+  const rows: Row[] = invoice.lines.filter((line) => line.kind !== 'tax').map((line: InvoiceLineDocument) => ({
     description: line.description,
     quantity: describeQuantity(line),
     unitPrice: describeUnitPrice(line),
     amount: groupThousands(line.amount),
   }));
+  const taxLine = invoice.lines.find((line) => line.kind === 'tax');
   const totals: [string, string][] = [
     ['Subtotal', groupThousands(invoice.subtotal)],
-    ['Tax', groupThousands(invoice.tax)],
+    ...(taxLine ? [[taxLine.description, groupThousands(invoice.tax)] as [string, string]] : []),
     [`Total ${invoice.currency}`, groupThousands(invoice.total)],
   ];
 

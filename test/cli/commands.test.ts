@@ -124,6 +124,12 @@ describe('bad command lines and files exit 1 and name the file and field', () =>
     expect(noColumns.stderr).toMatch(/calls\.csv: line 1: the header lacks columns call_id, account_id/);
   });
 
+  it('an --output that cannot be written exits 1 naming it', () => {
+    const result = voicebill(['invoice', ...specInputs, '--calls', spec('calls.csv'), '--period', '2026-10', '--output', '/nonexistent-folder/x.txt']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/--output: \/nonexistent-folder\/x\.txt: cannot write: ENOENT/);
+  });
+
   it('unknown options and missing required ones exit 1 with a hint', () => {
     const result = voicebill(['invoice', '--tariff', 'x']);
     expect(result.status).toBe(1);
@@ -135,6 +141,6 @@ describe('--help teaches with a working example', () => {
   it.each(['rate', 'invoice', 'usage'])('%s --help', (command) => {
     const result = voicebill([command, '--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`$ voicebill ${command} --tariff examples/tariff.yaml`);
+    expect(result.stdout).toContain(`$ npx voicebill ${command} --tariff examples/tariff.yaml`);
   });
 });

@@ -56,7 +56,13 @@ export async function invoiceCommand(options: InvoiceOptions): Promise<ExitStatu
       break;
     }
   }
-  if (options.output) writeFileSync(options.output, rendered);
+  if (options.output) {
+    try {
+      writeFileSync(options.output, rendered);
+    } catch (error) {
+      throw new InputError('--output', options.output, `cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
   else if (options.format === 'pdf' && process.stdout.isTTY) {
     throw new InputError('--output', undefined, 'a PDF is binary: give --output FILE.pdf or redirect stdout to a file');
   } else process.stdout.write(rendered);

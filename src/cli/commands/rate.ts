@@ -51,5 +51,9 @@ export async function rateCommand(options: BillingInputOptions): Promise<ExitSta
     await output.write(`${text}\n`);
   }
   await output.flush();
+  // The records are on stdout with their errors; stderr says it happened (stdout is often a file).
+  if (rejections.length > 0) {
+    process.stderr.write(`voicebill: ${rejections.length} of ${outcomes.length} records were rejected (their lines carry "error"); the rest were rated\n`);
+  }
   return rejections.length > 0 ? EXIT_REJECTED_RECORDS : EXIT_OK;
 }
