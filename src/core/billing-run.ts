@@ -10,6 +10,7 @@ import { CallIdIndex } from './call-id-index.js';
 import { CallTable } from './call-table.js';
 import { validateCallRecord } from './call-validation.js';
 import { Balances, openBundleBalances, type BundleBalance } from './draw-down.js';
+import { DrawOrderSorter } from './draw-order.js';
 import type { EpochMicros } from './instant.js';
 import { fingerprintOf } from './fingerprint.js';
 import { addCall, emptyTotals, type PeriodTotals } from './period-totals.js';
@@ -146,8 +147,9 @@ export class BillingRun {
       (groups[account] as Int32Array)[position] = row;
       filled[account] = position + 1;
     }
-    const time = table.time;
-    for (const group of groups) group.sort((a, b) => (time[a] as number) - (time[b] as number) || ids.compare(a, b));
+    const sorter = new DrawOrderSorter();
+    const compareIds = (a: number, b: number): number => ids.compare(a, b);
+    for (const group of groups) sorter.sort(group, table.time, compareIds);
     return groups;
   }
 
