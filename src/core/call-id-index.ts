@@ -1,13 +1,69 @@
 /**
  * The call ids of accepted records, packed as UTF-8 bytes in one growing buffer and indexed
- * by an open-addressing hash table of row numbers. Ten million ids take ~200 MB this way
+ * by an open-addressing hash table of row numbers. Ten million UUID-like ids take ~190 MB this way
  * instead of ~1 GB as JavaScript strings in a Map, and the ids can still be compared exactly
  * (the draw-down breaks ties by call_id) and printed back.
  */
 
 const EMPTY = -1;
+/** Linear probing stays short up to this share of slots in use. */
+const MAX_LOAD = 0.7;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/**
+ * The two id shapes platforms use most are stored in 18 bytes instead of 36–37: a canonical
+ * lowercase UUID (Vapi) and `call_` with 32 lowercase hex digits (Retell). The byte 0xFF,
+ * which never occurs in UTF-8, marks them, then the shape, then the hex digits two to a
+ * byte. Every id has exactly one form, so equal bytes still mean equal ids; and within one
+ * shape the packed digits sort as the text does ('0'–'9' before 'a'–'f').
+ */
+const PACKED = 0xff;
+const UUID = 1;
+const CALL_HEX = 2;
+const PACKED_LENGTH = 18;
+const HEX_DIGITS = '0123456789abcdef';
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+function packedShape(id: string): number {
+  if (id.length === 36 && id.charCodeAt(8) === 45 && id.charCodeAt(13) === 45 && id.charCodeAt(18) === 45 && id.charCodeAt(23) === 45) return UUID;
+  if (id.length === 37 && id.startsWith('call_')) return CALL_HEX;
+  return 0;
+}
+
+/** Writes the packed form of `id` at `at`; false (having written garbage) when a digit is not lowercase hex. */
+function writePacked(bytes: Uint8Array, at: number, id: string, shape: number): boolean {
+  bytes[at] = PACKED;
+  bytes[at + 1] = shape;
+  let out = at + 2;
+  let high = -1;
+  for (let index = shape === CALL_HEX ? 5 : 0; index < id.length; index++) {
+    if (shape === UUID && (index === 8 || index === 13 || index === 18 || index === 23)) continue;
+    const value = hexValue(id.charCodeAt(index));
+    if (value < 0) return false;
+    if (high < 0) high = value;
+    else {
+      bytes[out++] = (high << 4) | value;
+      high = -1;
+    }
+  }
+  return true;
+}
+
+function unpack(bytes: Uint8Array, start: number): string {
+  let hex = '';
+  for (let index = start + 2; index < start + PACKED_LENGTH; index++) {
+    const byte = bytes[index] as number;
+    hex += (HEX_DIGITS[byte >> 4] as string) + (HEX_DIGITS[byte & 15] as string);
+  }
+  if (bytes[start + 1] === CALL_HEX) return `call_${hex}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 function hashString(text: string): number {
   // FNV-1a over UTF-16 code units; only needs to spread ids over the table.
@@ -19,6 +75,12 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const shorter = Math.min(a.length, b.length);
+  for (let index = 0; index < shorter; index++) if (a[index] !== b[index]) return (a[index] as number) - (b[index] as number);
+  return a.length - b.length;
+}
+
 export class CallIdIndex {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
@@ -28,9 +90,9 @@ export class CallIdIndex {
   private slots: Int32Array;
   private mask: number;
 
-  constructor(expectedRows = 1024) {
+  constructor(private readonly expectedRows = 1024) {
     let size = 1 << 10;
-    while (size < expectedRows * 2) size <<= 1;
+    while (size * MAX_LOAD < expectedRows) size <<= 1;
     this.slots = new Int32Array(size).fill(EMPTY);
     this.mask = size - 1;
     this.offsets = new Float64Array(Math.max(1024, expectedRows + 1));
@@ -52,7 +114,7 @@ export class CallIdIndex {
     }
     this.commit(length);
     this.slots[slot] = this.count - 1;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    if (this.count > this.slots.length * MAX_LOAD) this.rehash();
     return EMPTY;
   }
 
@@ -69,6 +131,7 @@ export class CallIdIndex {
 
   callId(row: number): string {
     const start = this.offsets[row] as number;
+    if (this.bytes[start] === PACKED) return unpack(this.bytes, start);
     return decoder.decode(this.bytes.subarray(start, start + this.length(row)));
   }
 
@@ -76,6 +139,11 @@ export class CallIdIndex {
   compare(rowA: number, rowB: number): number {
     const startA = this.offsets[rowA] as number;
     const startB = this.offsets[rowB] as number;
+    const packedA = this.bytes[startA] === PACKED;
+    if (packedA !== (this.bytes[startB] === PACKED) || (packedA && this.bytes[startA + 1] !== this.bytes[startB + 1])) {
+      // Different forms (rare: only ties in time get here): compare the texts' UTF-8 bytes.
+      return compareBytes(encoder.encode(this.callId(rowA)), encoder.encode(this.callId(rowB)));
+    }
     const lengthA = this.length(rowA);
     const lengthB = this.length(rowB);
     const shorter = Math.min(lengthA, lengthB);
@@ -90,15 +158,21 @@ export class CallIdIndex {
     return (this.offsets[row + 1] as number) - (this.offsets[row] as number);
   }
 
-  /** Writes `callId` as UTF-8 just past the stored ids, without keeping it yet. */
+  /** Writes `callId` (packed, or as UTF-8) just past the stored ids, without keeping it yet. */
   private stage(callId: string): number {
     const worst = callId.length * 3;
     if (this.used + worst > this.bytes.length) {
-      const grown = new Uint8Array(Math.ceil(this.bytes.length * 1.5) + worst);
+      // Grow once to what the expected rows will need at the ids' average length so far,
+      // rather than by half again and again: each growth copies every byte and, for a
+      // moment, holds both buffers.
+      const projected = this.count >= 1024 && this.count < this.expectedRows ? Math.ceil((this.used / this.count) * this.expectedRows * 1.05) : 0;
+      const grown = new Uint8Array(Math.max(projected, Math.ceil(this.bytes.length * 1.5)) + worst);
       grown.set(this.bytes.subarray(0, this.used));
       this.bytes = grown;
     }
     const at = this.used;
+    const shape = packedShape(callId);
+    if (shape !== 0 && writePacked(this.bytes, at, callId, shape)) return PACKED_LENGTH;
     for (let index = 0; index < callId.length; index++) {
       const code = callId.charCodeAt(index);
       if (code >= 128) return encoder.encodeInto(callId, this.bytes.subarray(at)).written;
