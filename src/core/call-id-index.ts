@@ -72,6 +72,13 @@ function hashString(text: string): number {
     hash ^= text.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
+  // MurmurHash3's finaliser: FNV leaves the low bits, which pick the slot, poorly mixed for
+  // ids that differ only in their last characters, and linear probing then runs long.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
