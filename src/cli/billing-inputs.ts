@@ -88,7 +88,7 @@ export async function runCalls(book: BillingBook, options: BillingInputOptions, 
   if (options.from) {
     let text: string;
     try {
-      text = readFileSync(options.calls, 'utf8');
+      text = readFileSync(options.calls === '-' ? 0 : options.calls, 'utf8');
     } catch (error) {
       throw new InputError(options.calls, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }

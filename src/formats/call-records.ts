@@ -4,10 +4,11 @@
  * a record that cannot be read is reported with its line and reading goes on.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import Papa from 'papaparse';
 import { CALL_RECORD_FIELDS, type RawCallRecord } from '../core/call-record.js';
+import { CsvRecordReader } from './csv-record-reader.js';
 import { InputError } from './input-error.js';
+import { LineSplitter } from './line-splitter.js';
 
 export interface CallRecordSink {
   record(raw: RawCallRecord): void;
@@ -21,30 +22,120 @@ export interface ReadOptions {
 
 const REQUIRED_COLUMNS = ['call_id', 'account_id', 'direction', 'started_at', 'ended_at'] as const;
 
-export type CallFileFormat = 'csv' | 'jsonl';
-
-export function formatOfCallFile(path: string): CallFileFormat {
-  return /\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv';
+/** Opens `path` (`-` is standard input) and hands its lines to the record readers. */
+export async function readCallFile(path: string, sink: CallRecordSink, options: ReadOptions = {}): Promise<void> {
+  let totalBytes = 0;
+  if (path !== '-') {
+    try {
+      const stats = statSync(path);
+      if (stats.isDirectory()) throw new InputError(path, undefined, 'is a folder, not a file of call records');
+      totalBytes = stats.size;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      throw new InputError(path, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  const stream: AsyncIterable<Buffer> = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const reader = new CallLineReader(path, sink);
+  const splitter = new LineSplitter((text, line) => reader.line(text, line));
+  let bytesRead = 0;
+  for await (const chunk of stream) {
+    splitter.push(chunk);
+    bytesRead += chunk.length;
+    options.onProgress?.(bytesRead, totalBytes);
+  }
+  splitter.end();
+  reader.end();
 }
 
-export async function readCallFile(path: string, sink: CallRecordSink, options: ReadOptions = {}): Promise<void> {
-  let totalBytes: number;
-  try {
-    totalBytes = statSync(path).size;
-  } catch (error) {
-    throw new InputError(path, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+/**
+ * Decides from the first line that is not blank whether the file is JSON Lines (it starts
+ * with `{`) or CSV (it is the header), then reads every line as such.
+ */
+class CallLineReader {
+  private format: 'csv' | 'jsonl' | undefined;
+  private csv: CsvRecordReader | undefined;
+  /** Column index of each generic field in the header; -1 when absent. */
+  private columns: number[] = [];
+  private width = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly sink: CallRecordSink,
+  ) {}
+
+  line(text: string, line: number): void {
+    if (this.format === 'jsonl') return this.jsonLine(text, line);
+    if (this.format === 'csv') {
+      if (text.trim() !== '' || this.csv?.isOpen()) this.csv?.line(text, line);
+      return;
+    }
+    const trimmed = text.trimStart();
+    if (trimmed === '') return;
+    if (trimmed.startsWith('{')) {
+      this.format = 'jsonl';
+      return this.jsonLine(text, line);
+    }
+    this.format = 'csv';
+    this.readHeader(text);
   }
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  if (options.onProgress) {
-    let bytesRead = 0;
-    const report = options.onProgress;
-    stream.on('data', (chunk) => {
-      bytesRead += Buffer.byteLength(chunk);
-      report(bytesRead, totalBytes);
+
+  end(): void {
+    this.csv?.end();
+    if (this.format === undefined) throw new InputError(this.path, undefined, 'is empty: expected a CSV header line and call records, or JSON Lines');
+  }
+
+  private readHeader(text: string): void {
+    const header = (Papa.parse<string[]>(text, { delimiter: ',' }).data[0] ?? []).map((name) => name.trim());
+    const missing = REQUIRED_COLUMNS.filter((name) => !header.includes(name));
+    if (missing.length > 0) {
+      throw new InputError(this.path, 'line 1', `the header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${CALL_RECORD_FIELDS.join(',')})`);
+    }
+    this.columns = CALL_RECORD_FIELDS.map((name) => header.indexOf(name));
+    this.width = header.length;
+    this.csv = new CsvRecordReader({
+      record: (fields, line) => this.csvRecord(fields, line),
+      problem: (line, firstField, message) => this.sink.problem(line, firstField, message),
     });
   }
-  if (formatOfCallFile(path) === 'jsonl') await readJsonLines(stream, sink);
-  else await readCsv(path, stream, sink);
+
+  private csvRecord(fields: readonly string[], line: number): void {
+    const at = (index: number): string => (index < 0 ? '' : (fields[index] ?? '').trim());
+    const [callId, accountId, direction, from, to, startedAt, answeredAt, endedAt, endReason] = this.columns as [number, number, number, number, number, number, number, number, number];
+    if (fields.length !== this.width) {
+      const id = at(callId);
+      this.sink.problem(line, id === '' ? undefined : id, `has ${fields.length} fields, the header has ${this.width}`);
+      return;
+    }
+    this.sink.record({
+      line,
+      call_id: at(callId),
+      account_id: at(accountId),
+      direction: at(direction),
+      from: at(from),
+      to: at(to),
+      started_at: at(startedAt),
+      answered_at: at(answeredAt),
+      ended_at: at(endedAt),
+      end_reason: at(endReason),
+    });
+  }
+
+  private jsonLine(text: string, line: number): void {
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.sink.problem(line, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.sink.problem(line, undefined, 'not a JSON object');
+      return;
+    }
+    this.sink.record(recordFromObject(line, value as Record<string, unknown>));
+  }
 }
 
 function fieldText(value: unknown): string {
@@ -68,81 +159,4 @@ export function recordFromObject(line: number, object: Record<string, unknown>):
     ended_at: fieldText(object.ended_at),
     end_reason: fieldText(object.end_reason),
   };
-}
-
-async function readJsonLines(stream: NodeJS.ReadableStream, sink: CallRecordSink): Promise<void> {
-  let line = 0;
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      sink.problem(line, undefined, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      sink.problem(line, undefined, 'not a JSON object');
-      continue;
-    }
-    sink.record(recordFromObject(line, value as Record<string, unknown>));
-  }
-}
-
-async function readCsv(path: string, stream: NodeJS.ReadableStream, sink: CallRecordSink): Promise<void> {
-  // Column index of each generic field in this file's header; -1 when absent.
-  let columns: number[] | undefined;
-  let width = 0;
-  let line = 0;
-  let headerError: InputError | undefined;
-  await new Promise<void>((resolvePromise, rejectPromise) => {
-    Papa.parse<string[]>(stream as unknown as File, {
-      skipEmptyLines: false,
-      step: (results, parser) => {
-        const fields = results.data;
-        line++;
-        const startLine = line;
-        // A quoted field may hold line breaks: keep counting physical lines.
-        for (const field of fields) if (field.includes('\n')) line += field.split('\n').length - 1;
-        if (fields.length === 1 && fields[0] === '') return;
-        if (!columns) {
-          const header = fields.map((name) => name.trim().replace(/^\uFEFF/, ''));
-          const missing = REQUIRED_COLUMNS.filter((name) => !header.includes(name));
-          if (missing.length > 0) {
-            headerError = new InputError(path, 'line 1', `the header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${CALL_RECORD_FIELDS.join(',')})`);
-            parser.abort();
-            return;
-          }
-          columns = CALL_RECORD_FIELDS.map((name) => header.indexOf(name));
-          width = header.length;
-          return;
-        }
-        const at = (index: number): string => (index < 0 ? '' : (fields[index] ?? '').trim());
-        if (fields.length !== width) {
-          const callId = at(columns[0] as number);
-          sink.problem(startLine, callId === '' ? undefined : callId, `has ${fields.length} fields, the header has ${width}`);
-          return;
-        }
-        const [callId, accountId, direction, from, to, startedAt, answeredAt, endedAt, endReason] = columns as [number, number, number, number, number, number, number, number, number];
-        sink.record({
-          line: startLine,
-          call_id: at(callId),
-          account_id: at(accountId),
-          direction: at(direction),
-          from: at(from),
-          to: at(to),
-          started_at: at(startedAt),
-          answered_at: at(answeredAt),
-          ended_at: at(endedAt),
-          end_reason: at(endReason),
-        });
-      },
-      complete: () => resolvePromise(),
-      error: (error) => rejectPromise(new InputError(path, undefined, error.message)),
-    });
-  });
-  if (headerError) throw headerError;
-  if (!columns) throw new InputError(path, undefined, 'is empty: expected a header line and call records');
 }
