@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { makeBillingBook, type BillingBook } from '../core/billing-book.js';
 import { BillingRun, type RecordOutcome, type SettledRun } from '../core/billing-run.js';
 import type { RawCallRecord } from '../core/call-record.js';
+import { checkTimeZone } from '../core/billing-period.js';
 import { normalizePhoneNumber } from '../core/call-validation.js';
 import { readAccountsFile } from '../formats/accounts-file.js';
 import { readCallFile } from '../formats/call-records.js';
@@ -34,7 +35,22 @@ export interface RunResult {
   readonly rejections: Extract<RecordOutcome, { kind: 'rejected' }>[];
 }
 
+/** Options that only make sense together are checked before any file is read. */
+function checkImportOptions(options: BillingInputOptions): void {
+  if (!options.from && (options.timezone !== undefined || options.account !== undefined)) {
+    throw new InputError(options.timezone !== undefined ? '--timezone' : '--account', undefined, 'is only used with --from (platform exports); generic call records carry their own offsets and accounts');
+  }
+  if (options.timezone !== undefined) {
+    try {
+      checkTimeZone(options.timezone);
+    } catch {
+      throw new InputError('--timezone', undefined, `unknown time zone "${options.timezone}" (expected an IANA name such as Europe/Moscow)`);
+    }
+  }
+}
+
 export function loadBook(options: BillingInputOptions): BillingBook {
+  checkImportOptions(options);
   const tariff = readTariffFile(options.tariff);
   return makeBillingBook(tariff, readAccountsFile(options.accounts, tariff));
 }

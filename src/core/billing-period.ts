@@ -30,8 +30,14 @@ export function formatZoned(value: Temporal.ZonedDateTime): string {
   return value.toString({ timeZoneName: 'never', smallestUnit: 'second' });
 }
 
-/** Throws a RangeError for a time zone the runtime does not know. */
+/**
+ * Throws a RangeError unless `timeZone` is an IANA name the runtime knows (`Europe/Berlin`,
+ * `UTC`). Offsets (`+05:00`) and abbreviations (`EST`) are refused: they carry no DST rules.
+ */
 export function checkTimeZone(timeZone: string): void {
+  if (!/^(?:UTC|Etc\/[A-Za-z0-9+-]+|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)$/.test(timeZone)) {
+    throw new RangeError(`${timeZone} is not an IANA time zone name`);
+  }
   Temporal.Now.instant().toZonedDateTimeISO(timeZone);
 }
 

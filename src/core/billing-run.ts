@@ -14,7 +14,7 @@ import { DrawOrderSorter } from './draw-order.js';
 import type { EpochMicros } from './instant.js';
 import { fingerprintOf } from './fingerprint.js';
 import { addCall, emptyTotals, type PeriodTotals } from './period-totals.js';
-import { billableSecondsOf, rateCall, type CallRating } from './rating.js';
+import { rateCall, type CallRating } from './rating.js';
 
 export type RecordOutcome =
   | { readonly kind: 'rated'; readonly row: number }
@@ -102,7 +102,7 @@ export class BillingRun {
       answered: checked.answeredAt !== undefined,
       time,
       endedAt: checked.endedAt,
-      billableSeconds: billableSecondsOf(checked.answeredAt, checked.endedAt),
+      billableSeconds: checked.billableSeconds,
       rateRow,
       fingerprint,
     });

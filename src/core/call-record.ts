@@ -35,6 +35,7 @@ export const REJECTION_CODES = [
   'no_carrier_rate',
   'before_first_period',
   'conflicting_duplicate',
+  'implausible_duration',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -50,6 +51,7 @@ export const REJECTION_PHRASES: Record<RejectionCode, string> = {
   no_carrier_rate: 'no carrier rate',
   before_first_period: "before the account's first period",
   conflicting_duplicate: 'conflicting duplicate',
+  implausible_duration: 'implausible duration',
 };
 
 export interface Rejection {
@@ -67,4 +69,6 @@ export interface CallRecord {
   readonly startedAt: EpochMicros;
   readonly answeredAt: EpochMicros | undefined;
   readonly endedAt: EpochMicros;
+  /** `ended_at − answered_at` in whole seconds, a fraction rounded up (SPEC §1, §3); 0 if never answered. */
+  readonly billableSeconds: number;
 }

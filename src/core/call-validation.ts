@@ -1,6 +1,6 @@
 /** Turning a raw record into a checked `CallRecord`, or saying why not (SPEC §2, §3, §14). */
 import type { CallRecord, Direction, RawCallRecord, Rejection } from './call-record.js';
-import { parseInstant } from './instant.js';
+import { MICROS_PER_SECOND, parseInstant, subMicrosecondNanos } from './instant.js';
 
 /** Digits of an E.164 number, or undefined when it is not one. Spaces, dashes, dots and brackets are ignored. */
 export function normalizePhoneNumber(text: string): string | undefined {
@@ -34,6 +34,22 @@ function reject(code: Rejection['code'], message: string): Rejection {
   return { code, message };
 }
 
+/** Billable seconds are kept in 32 bits; a longer "call" is a broken timestamp, not a bill. */
+const MAX_BILLABLE_SECONDS = 2 ** 31 - 1;
+
+/**
+ * Whole seconds from answer to end, a fraction rounded up. Instants are held to the
+ * microsecond; a timestamp written to nanoseconds adds its last digits here, so that
+ * 90.0000001 s still bills 91 s.
+ */
+function billableSecondsBetween(answeredAt: number, endedAt: number, answeredText: string, endedText: string): number {
+  const micros = endedAt - answeredAt;
+  const extraNanos = subMicrosecondNanos(endedText) - subMicrosecondNanos(answeredText);
+  if (extraNanos === 0) return Math.ceil(micros / MICROS_PER_SECOND);
+  const nanos = BigInt(micros) * 1000n + BigInt(extraNanos);
+  return Number(nanos / 1_000_000_000n) + (nanos % 1_000_000_000n > 0n ? 1 : 0);
+}
+
 export function isDirection(text: string): text is Direction {
   return text === 'inbound' || text === 'outbound' || text === 'web';
 }
@@ -61,6 +77,13 @@ export function validateCallRecord(raw: RawCallRecord): CallRecord | Rejection {
     if (answeredAt === undefined) return reject('unparseable_timestamp', `answered_at "${raw.answered_at}" is not an RFC 3339 instant with offset`);
     if (endedAt < answeredAt) return reject('ended_before_answered', `ended_at ${raw.ended_at} is before answered_at ${raw.answered_at}`);
   }
-  return { callId: raw.call_id, accountId: raw.account_id, direction, to, startedAt, answeredAt, endedAt };
+  let billableSeconds = 0;
+  if (answeredAt !== undefined) {
+    billableSeconds = billableSecondsBetween(answeredAt, endedAt, raw.answered_at, raw.ended_at);
+    if (billableSeconds > MAX_BILLABLE_SECONDS) {
+      return reject('implausible_duration', `answered ${raw.answered_at} and ended ${raw.ended_at}: over ${MAX_BILLABLE_SECONDS} seconds (68 years)`);
+    }
+  }
+  return { callId: raw.call_id, accountId: raw.account_id, direction, to, startedAt, answeredAt, endedAt, billableSeconds };
 }
 

@@ -96,6 +96,22 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
+/**
+ * The nanoseconds past the microsecond written in an instant's fraction (digits 7 to 9), for
+ * the rare timestamp written to nanoseconds; 0 when it has six fraction digits or fewer.
+ */
+export function subMicrosecondNanos(text: string): number {
+  const dot = text.indexOf('.', 19);
+  if (dot < 0) return 0;
+  let nanos = 0;
+  for (let index = dot + 7, scale = 100; index < text.length && scale >= 1; index++, scale /= 10) {
+    const code = text.charCodeAt(index) - 48;
+    if (code < 0 || code > 9) break;
+    nanos += code * scale;
+  }
+  return nanos;
+}
+
 /** `2026-05-20T12:00:00+00:00` (fraction digits only when the instant has them). */
 export function formatInstantUtc(instant: EpochMicros): string {
   const millis = Math.floor(instant / MICROS_PER_MILLISECOND);

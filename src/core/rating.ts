@@ -6,7 +6,6 @@
 import type { Direction } from './call-record.js';
 import { divideRoundHalfAway, divideRoundHalfAwayBig, isSafe } from './decimal.js';
 import { applyIncrement } from './increment.js';
-import { MICROS_PER_SECOND, type EpochMicros } from './instant.js';
 import type { RateRow } from './rate-deck.js';
 import type { Plan, Tariff } from './tariff.js';
 
@@ -43,12 +42,6 @@ function carrierMoneyToUsage(costMicros: Micros, minutePriceNanos: number): Mill
   const numerator = costMicros * 60_000_000;
   if (isSafe(numerator)) return divideRoundHalfAway(numerator, minutePriceNanos);
   return Number(divideRoundHalfAwayBig(BigInt(costMicros) * 60_000_000n, BigInt(minutePriceNanos)));
-}
-
-/** Whole seconds from answer to end, a fraction rounded up (SPEC §1, §3); 0 if never answered. */
-export function billableSecondsOf(answeredAt: EpochMicros | undefined, endedAt: EpochMicros): number {
-  if (answeredAt === undefined) return 0;
-  return Math.ceil((endedAt - answeredAt) / MICROS_PER_SECOND);
 }
 
 const UNANSWERED: CallRating = {

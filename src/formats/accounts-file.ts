@@ -15,15 +15,20 @@ import { readStructuredFile } from './structured-file.js';
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as US');
 
-const accountSchema = z.object({
+// Strict: a misspelt field (`bundle:` for `bundles:`) must stop the command, not lose a purchase.
+const accountSchema = z.strictObject({
+  name: z.string().optional(),
+  // Used by the service (authorization, SPEC §12); accepted here so one accounts file serves both.
+  overage: z.enum(['allow', 'block']).optional(),
+  spend_cap: z.union([z.string(), z.number()]).optional(),
   plan: z.string().min(1),
   timezone: z.string().min(1),
   billing_anchor: z.union([z.string(), z.date().transform((date) => date.toISOString().slice(0, 10))]),
   country,
-  bundles: z.array(z.object({ bundle: z.string().min(1), purchased_at: instantField() })).nullish().transform((value) => value ?? []),
+  bundles: z.array(z.strictObject({ bundle: z.string().min(1), purchased_at: instantField() })).nullish().transform((value) => value ?? []),
   numbers: z
     .array(
-      z.object({
+      z.strictObject({
         number: z.union([z.string(), z.number()]).transform(String),
         type: z.enum(NUMBER_TYPES as [NumberType, ...NumberType[]]),
         country: country.optional(),
@@ -35,7 +40,7 @@ const accountSchema = z.object({
     .transform((value) => value ?? []),
 });
 
-const accountsSchema = z.object({ accounts: z.record(z.string().min(1), accountSchema) });
+const accountsSchema = z.strictObject({ accounts: z.record(z.string().min(1), accountSchema) });
 
 interface PhoneMetadata {
   readonly country_calling_codes: Record<string, readonly string[]>;
@@ -112,9 +117,33 @@ export function accountFromDocument(file: string, accountId: string, document: u
 export function accountsFromDocument(file: string, document: unknown, tariff: Tariff): Account[] {
   const parsed = accountsSchema.safeParse(document);
   if (!parsed.success) throw fromZodError(file, parsed.error);
-  return Object.entries((document as { accounts: Record<string, unknown> }).accounts).map(([accountId, account]) =>
+  const accounts = Object.entries((document as { accounts: Record<string, unknown> }).accounts).map(([accountId, account]) =>
     accountFromDocument(file, accountId, account, tariff),
   );
+  checkNumbersRentedOnce(file, accounts);
+  return accounts;
+}
+
+/** One number cannot be rented twice at the same time (by one account or two): it would be charged twice. */
+function checkNumbersRentedOnce(file: string, accounts: readonly Account[]): void {
+  const rentals = new Map<string, { where: string; from: number; until: number }[]>();
+  for (const account of accounts) {
+    account.numbers.forEach((rental, index) => {
+      const list = rentals.get(rental.number) ?? [];
+      list.push({ where: `accounts.${account.id}.numbers[${index}]`, from: rental.rentedAt, until: rental.releasedAt ?? Number.POSITIVE_INFINITY });
+      rentals.set(rental.number, list);
+    });
+  }
+  for (const [number, list] of rentals) {
+    list.sort((a, b) => a.from - b.from);
+    for (let index = 1; index < list.length; index++) {
+      const earlier = list[index - 1];
+      const later = list[index];
+      if (earlier && later && later.from < earlier.until) {
+        throw new InputError(file, later.where, `${number} is already rented then (${earlier.where}); release it first`);
+      }
+    }
+  }
 }
 
 export function readAccountsFile(path: string, tariff: Tariff): Account[] {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
+import { formatScaled } from '../core/decimal.js';
 import { buildRateDeck, DuplicateRateError, type RateRow } from '../core/rate-deck.js';
 import { NUMBER_TYPES, numberPriceKey, type BundleProduct, type Plan, type Surcharge, type Tariff } from '../core/tariff.js';
 import { increment, instantField, scaledDecimal, decimalString } from './decimal-fields.js';
@@ -18,7 +19,7 @@ const nanos = scaledDecimal(NANOS);
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as US');
 const id = z.string().min(1);
 
-const rateRowSchema = z.object({
+const rateRowSchema = z.strictObject({
   direction: z.enum(['inbound', 'outbound']),
   prefix: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits')),
   country,
@@ -28,7 +29,7 @@ const rateRowSchema = z.object({
   effective_from: z.union([instantField({ dateMeansUtcMidnight: true }), z.literal('').transform(() => undefined), z.null().transform(() => undefined)]).optional(),
 });
 
-const planSchema = z.object({
+const planSchema = z.strictObject({
   name: z.string().optional(),
   monthly_fee: scaledDecimal(NANOS),
   included_minutes: z.union([z.string(), z.number()]).pipe(scaledDecimal(6)).optional().default(0n),
@@ -39,17 +40,21 @@ const planSchema = z.object({
   free_below_seconds: z.number().int().nonnegative().optional().default(0),
 });
 
-const tariffSchema = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+// Strict objects: a misspelt field (`carier`, `conect_fee`) must stop the command, not be ignored.
+const tariffSchema = z.strictObject({
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .refine((code) => Intl.supportedValuesOf('currency').includes(code), 'is not an ISO 4217 currency code'),
   plans: z.record(id, planSchema).refine((plans) => Object.keys(plans).length > 0, 'needs at least one plan'),
   bundles: z
-    .record(id, z.object({ minutes: scaledDecimal(6, { positive: true }), price: scaledDecimal(NANOS), valid_days: z.number().int().positive().optional().default(365) }))
+    .record(id, z.strictObject({ minutes: scaledDecimal(6, { positive: true }), price: scaledDecimal(NANOS), valid_days: z.number().int().positive().optional().default(365) }))
     .optional()
     .default({}),
   carrier_rates: z.union([z.string().min(1), z.array(z.unknown())]).optional().default([]),
-  surcharges: z.array(z.object({ country, per_minute: nanos.optional().default(0n), per_call: nanos.optional().default(0n) })).optional().default([]),
-  numbers: z.array(z.object({ country, type: z.enum(NUMBER_TYPES as [string, ...string[]]), monthly_fee: scaledDecimal(NANOS) })).optional().default([]),
-  taxes: z.array(z.object({ country, percent: decimalString })).optional().default([]),
+  surcharges: z.array(z.strictObject({ country, per_minute: nanos.optional().default(0n), per_call: nanos.optional().default(0n) })).optional().default([]),
+  numbers: z.array(z.strictObject({ country, type: z.enum(NUMBER_TYPES as [string, ...string[]]), monthly_fee: scaledDecimal(NANOS) })).optional().default([]),
+  taxes: z.array(z.strictObject({ country, percent: decimalString })).optional().default([]),
 });
 
 /** ISO 4217 exponent from the runtime's ICU data (USD 2, JPY 0, KWD 3). */
@@ -127,7 +132,7 @@ export function tariffFromDocument(file: string, document: unknown): Tariff {
       // minutes in millionths × 60 000 ms / 10^6, rounded to the millisecond
       includedMillis: Number((plan.included_minutes * 60_000n + 500_000n) / 1_000_000n),
       minutePriceNanos: toSafeNumber(plan.minute_price, file, `plans.${planId}.minute_price`),
-      minutePrice: String((document as { plans: Record<string, { minute_price: unknown }> }).plans[planId]?.minute_price),
+      minutePrice: formatScaled(plan.minute_price, NANOS).replace(/0+$/, '').replace(/\.$/, ''),
       rounding: plan.rounding,
       carrier: plan.carrier,
       overage: plan.overage,

@@ -107,6 +107,20 @@ describe('bad command lines and files exit 1 and name the file and field', () =>
     ['unknown time zone', TARIFF, ACCOUNTS.replace('America/New_York', 'Mars/Olympus'), /accounts\.yaml: accounts\.acme\.timezone: unknown time zone/],
     ['bad anchor', TARIFF, ACCOUNTS.replace('2026-10-31', '2026-02-30'), /accounts\.yaml: accounts\.acme\.billing_anchor/],
     ['missing currency', TARIFF.replace('currency: USD\n', ''), ACCOUNTS, /tariff\.yaml: currency/],
+    ['unknown currency', TARIFF.replace('currency: USD', 'currency: EUE'), ACCOUNTS, /tariff\.yaml: currency: is not an ISO 4217 currency code/],
+    ['misspelt plan field', TARIFF.replace('rounding: 1}', 'rounding: 1, carier: passthrough}'), ACCOUNTS, /tariff\.yaml: plans\.starter: Unrecognized key: "carier"/],
+    ['misspelt account field', TARIFF, ACCOUNTS.replace('country: US}', 'country: US, bundle: []}'), /accounts\.yaml: accounts\.acme: Unrecognized key: "bundle"/],
+    ['offset instead of a time zone', TARIFF, ACCOUNTS.replace('America/New_York', "'+05:00'"), /accounts\.yaml: accounts\.acme\.timezone: unknown time zone "\+05:00"/],
+    ['abbreviation instead of a time zone', TARIFF, ACCOUNTS.replace('America/New_York', 'EST'), /accounts\.yaml: accounts\.acme\.timezone: unknown time zone "EST"/],
+    [
+      'one number rented twice at once',
+      `${TARIFF}numbers:\n  - {country: US, type: local, monthly_fee: "1.00"}\n`,
+      `accounts:
+  acme: {plan: starter, timezone: UTC, billing_anchor: 2026-10-31, country: US, numbers: [{number: "+15550000001", type: local, rented_at: "2026-01-02T00:00:00Z"}]}
+  other: {plan: starter, timezone: UTC, billing_anchor: 2026-10-31, country: US, numbers: [{number: "+1 555 000 0001", type: local, rented_at: "2026-03-02T00:00:00Z"}]}
+`,
+      /accounts\.yaml: accounts\.other\.numbers\[0\]: \+15550000001 is already rented then \(accounts\.acme\.numbers\[0\]\)/,
+    ],
   ])('%s', (_name, tariff, accounts, message) => {
     const result = run(tariff, accounts);
     expect(result.status).toBe(1);
@@ -122,6 +136,12 @@ describe('bad command lines and files exit 1 and name the file and field', () =>
     const noColumns = voicebill(['rate', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.csv')]);
     expect(noColumns.status).toBe(1);
     expect(noColumns.stderr).toMatch(/calls\.csv: line 1: the header lacks columns call_id, account_id/);
+  });
+
+  it('--timezone and --account only go with --from', () => {
+    const result = voicebill(['rate', ...specInputs, '--calls', spec('calls.csv'), '--timezone', 'Europe/Moscow']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/--timezone: is only used with --from/);
   });
 
   it('an --output that cannot be written exits 1 naming it', () => {
