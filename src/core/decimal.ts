@@ -28,23 +28,6 @@ export function parseScaled(text: string | number, scale: number): bigint {
   return sign === '-' ? -units : units;
 }
 
-/** Parses a decimal string and rounds it half away from zero to `scale` decimals. */
-export function parseRoundedScaled(text: string | number, scale: number): bigint {
-  const source = typeof text === 'number' ? numberToPlainString(text) : text.trim();
-  const match = DECIMAL_PATTERN.exec(source);
-  if (!match) throw new DecimalError(`"${String(text)}" is not a decimal number`);
-  const [, sign, whole = '0', fraction = ''] = match;
-  const exact = BigInt(whole + fraction);
-  const rounded = divideRoundHalfAwayBig(exact * 10n ** BigInt(scale), 10n ** BigInt(fraction.length));
-  return sign === '-' ? -rounded : rounded;
-}
-
-/** The number of decimals written in a decimal string (trailing zeros count). */
-export function decimalPlaces(text: string): number {
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
-
 function numberToPlainString(value: number): string {
   if (!Number.isFinite(value)) throw new DecimalError(`${value} is not a finite number`);
   // YAML turns `0.10` into the number 0.1; its shortest round-trip form is the decimal the
@@ -99,27 +82,6 @@ export function divideRoundHalfAway(numerator: number, denominator: number): num
   return negative && quotient !== 0 ? -quotient : quotient;
 }
 
-/** Exact `numerator / denominator` rounded up (towards +infinity), numbers, denominator > 0. */
-export function divideCeil(numerator: number, denominator: number): number {
-  let quotient = Math.floor(numerator / denominator);
-  let remainder = numerator - quotient * denominator;
-  if (remainder < 0) {
-    quotient -= 1;
-    remainder += denominator;
-  } else if (remainder >= denominator) {
-    quotient += 1;
-    remainder -= denominator;
-  }
-  return remainder > 0 ? quotient + 1 : quotient;
-}
-
 export function isSafe(value: number): boolean {
   return value <= Number.MAX_SAFE_INTEGER && value >= -Number.MAX_SAFE_INTEGER;
-}
-
-/** `a * b / c` rounded half away from zero, exact for any safe integer inputs (c > 0). */
-export function mulDivRoundHalfAway(a: number, b: number, c: number): number {
-  const product = a * b;
-  if (isSafe(product)) return divideRoundHalfAway(product, c);
-  return Number(divideRoundHalfAwayBig(BigInt(a) * BigInt(b), BigInt(c)));
 }
