@@ -57,6 +57,15 @@ const tariffSchema = z.strictObject({
   taxes: z.array(z.strictObject({ country, percent: decimalString })).optional().default([]),
 });
 
+/**
+ * A price as its author wrote it (`"0.10"` stays `0.10`); a YAML number (`0.1`, `1e-7`) is
+ * written out from its exact value instead, never in exponent form.
+ */
+function decimalAsWritten(written: unknown, nanos: bigint): string {
+  if (typeof written === 'string') return written.trim();
+  return formatScaled(nanos, NANOS).replace(/0+$/, '').replace(/\.$/, '');
+}
+
 /** ISO 4217 exponent from the runtime's ICU data (USD 2, JPY 0, KWD 3). */
 export function minorUnitsOf(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -132,7 +141,7 @@ export function tariffFromDocument(file: string, document: unknown): Tariff {
       // minutes in millionths × 60 000 ms / 10^6, rounded to the millisecond
       includedMillis: Number((plan.included_minutes * 60_000n + 500_000n) / 1_000_000n),
       minutePriceNanos: toSafeNumber(plan.minute_price, file, `plans.${planId}.minute_price`),
-      minutePrice: formatScaled(plan.minute_price, NANOS).replace(/0+$/, '').replace(/\.$/, ''),
+      minutePrice: decimalAsWritten((document as { plans: Record<string, { minute_price: unknown }> }).plans[planId]?.minute_price, plan.minute_price),
       rounding: plan.rounding,
       carrier: plan.carrier,
       overage: plan.overage,
