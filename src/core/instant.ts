@@ -86,8 +86,10 @@ export function parseInstant(text: string): EpochMicros | undefined {
  * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). Only
  * turns already-validated fields into a count; all calendar arithmetic (months, periods,
  * anniversaries) goes through Temporal. `Date.UTC` does the same but costs 4× as much here.
+ * A day past the month's end counts on into the next month, which makes it usable as a
+ * bound (`number-charges` uses it to tell which months cannot hold a charge).
  */
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const shifted = month <= 2 ? year - 1 : year;
   const era = Math.floor(shifted / 400);
   const yearOfEra = shifted - era * 400;
@@ -122,4 +124,20 @@ export function formatInstantUtc(instant: EpochMicros): string {
   fraction = fraction.replace(/0+$/, '');
   if (fraction === '.') fraction = '';
   return `${iso.slice(0, 19)}${fraction}+00:00`;
+}
+
+/**
+ * `2026-05-08T00:00:00-04:00`: an instant written in the local time of a given UTC offset,
+ * to the second (a fraction is cut off, as Temporal's `smallestUnit: 'second'` does).
+ * Undefined when the offset is not whole minutes or the year is not four digits; the
+ * caller then asks Temporal.
+ */
+export function formatInstantWithOffset(instant: EpochMicros, offsetSeconds: number): string | undefined {
+  if (offsetSeconds % 60 !== 0) return undefined;
+  const localMillis = Math.floor(instant / MICROS_PER_MILLISECOND) + offsetSeconds * 1000;
+  const iso = new Date(localMillis).toISOString(); // 2026-05-08T00:00:00.000Z
+  if (iso.length !== 24) return undefined;
+  const minutes = Math.abs(offsetSeconds) / 60;
+  const sign = offsetSeconds < 0 ? '-' : '+';
+  return `${iso.slice(0, 19)}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }

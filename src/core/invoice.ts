@@ -146,7 +146,7 @@ export function buildInvoice({ tariff, account, plan, period, totals, upTo }: In
     const fee = tariff.numberPricesMinor.get(numberPriceKey(charge.rental.country, charge.rental.type)) ?? 0n;
     lines.push({
       kind: 'number_rental',
-      description: `Number ${charge.rental.number} (${charge.rental.country} ${charge.rental.type.replace('_', '-')}) from ${localDate(charge.at, account.timeZone)}`,
+      description: `Number ${charge.rental.number} (${charge.rental.country} ${charge.rental.type.replace('_', '-')}) from ${charge.localDate}`,
       quantity: '1',
       unitPrice: format(fee),
       amountMinor: fee,

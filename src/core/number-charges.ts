@@ -1,22 +1,28 @@
 /** Monthly charges for rented numbers (SPEC §8): in advance, on each monthly anniversary. */
 import type { NumberRental } from './account.js';
-import { monthlyAnniversaries } from './billing-period.js';
+import { fromZonedDateTime, zonedAnniversaries } from './billing-period.js';
 import type { EpochMicros } from './instant.js';
 
 export interface NumberCharge {
   readonly rental: NumberRental;
   readonly at: EpochMicros;
+  /** The local date of the charge in the account's time zone, `YYYY-MM-DD`. */
+  readonly localDate: string;
 }
 
 /** The charges of `rental` made before `until` (and before its release), from `from` on when given. */
 export function numberChargesBefore(rental: NumberRental, timeZone: string, until: EpochMicros, from?: EpochMicros): NumberCharge[] {
   const end = rental.releasedAt === undefined ? until : Math.min(until, rental.releasedAt);
-  return monthlyAnniversaries(rental.rentedAt, timeZone, end, from).map((at) => ({ rental, at }));
+  return zonedAnniversaries(rental.rentedAt, timeZone, end, from).map((local) => ({
+    rental,
+    at: fromZonedDateTime(local),
+    localDate: local.toPlainDate().toString(),
+  }));
 }
 
 /** The next charge of `rental` after `after`, or undefined once it is released. */
 export function nextNumberCharge(rental: NumberRental, timeZone: string, after: EpochMicros): EpochMicros | undefined {
   const horizon = after + 32 * 86_400_000_000;
-  const charges = numberChargesBefore(rental, timeZone, horizon);
+  const charges = numberChargesBefore(rental, timeZone, horizon, after);
   return charges.find((charge) => charge.at > after)?.at;
 }

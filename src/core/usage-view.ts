@@ -101,7 +101,7 @@ function forecastTotal(tariff: Tariff, entry: BookAccount, estimate: Invoice, at
 function scheduledNumberCharges(tariff: Tariff, entry: BookAccount, period: BillingPeriod, at: EpochMicros): bigint {
   let sum = 0n;
   for (const rental of entry.account.numbers) {
-    for (const charge of numberChargesBefore(rental, entry.account.timeZone, period.end)) {
+    for (const charge of numberChargesBefore(rental, entry.account.timeZone, period.end, period.start)) {
       if (charge.at > at && charge.at >= period.start) sum += tariff.numberPricesMinor.get(numberPriceKey(rental.country, rental.type)) ?? 0n;
     }
   }

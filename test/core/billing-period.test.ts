@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
-import { BillingCalendar, monthlyAnniversaries } from '../../src/core/billing-period.js';
+import { BillingCalendar, formatZoned, monthlyAnniversaries, toZonedDateTime } from '../../src/core/billing-period.js';
 import { formatInstantUtc, parseInstant } from '../../src/core/instant.js';
 
 const at = (text: string): number => parseInstant(text) as number;
@@ -60,5 +62,51 @@ describe('monthlyAnniversaries (SPEC §8)', () => {
       '2026-02-28T14:00:00+00:00',
       '2026-03-31T13:00:00+00:00',
     ]);
+  });
+
+  it('from a window far past the rental: the same charges as walking every month from it', () => {
+    const zones = ['America/New_York', 'Pacific/Apia', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham', 'UTC', 'America/Santiago'];
+    const walk = (first: number, timeZone: string, until: number, from: number): number[] => {
+      const wallTime = Temporal.Instant.fromEpochNanoseconds(BigInt(first) * 1000n).toZonedDateTimeISO(timeZone).toPlainDateTime();
+      const instants: number[] = [];
+      for (let months = 0; ; months++) {
+        const local = wallTime.add({ months }, { overflow: 'constrain' }).toZonedDateTime(timeZone, { disambiguation: 'compatible' });
+        const instant = Number(local.epochNanoseconds / 1000n);
+        if (instant >= until) return instants;
+        if (instant >= from) instants.push(instant);
+      }
+    };
+    const second = 1_000_000;
+    const day = 86_400 * second;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_262_304_000, max: 1_893_456_000 }), // 2010..2030, seconds
+        fc.constantFrom(...zones),
+        fc.integer({ min: -40 * day, max: 900 * day }),
+        fc.integer({ min: 0, max: 70 * day }),
+        (firstSeconds, timeZone, fromOffset, length) => {
+          const first = firstSeconds * second;
+          const from = first + fromOffset;
+          const until = from + length;
+          expect(monthlyAnniversaries(first, timeZone, until, Math.max(from, first))).toEqual(walk(first, timeZone, until, Math.max(from, first)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('formatZoned', () => {
+  it('matches Temporal to the second, with the offset of the instant', () => {
+    for (const [text, zone] of [
+      ['2026-03-08T07:00:00.123456Z', 'America/New_York'],
+      ['2011-12-31T10:00:00Z', 'Pacific/Apia'],
+      ['2026-10-04T15:30:00Z', 'Australia/Lord_Howe'],
+      ['1969-12-31T23:59:59.5Z', 'Asia/Kathmandu'],
+      ['1890-01-01T00:00:00Z', 'Europe/Amsterdam'],
+    ] as const) {
+      const zoned = toZonedDateTime(at(text), zone);
+      expect(formatZoned(zoned)).toBe(zoned.toString({ timeZoneName: 'never', smallestUnit: 'second' }));
+    }
   });
 });
