@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { makeBillingBook, type BillingBook } from '../core/billing-book.js';
-import { BillingRun, type RecordOutcome, type SettledRun } from '../core/billing-run.js';
+import { BillingRun, NOT_STORED, type RecordOutcome, type SettledRun } from '../core/billing-run.js';
 import type { RawCallRecord } from '../core/call-record.js';
 import { checkTimeZone } from '../core/billing-period.js';
 import { normalizePhoneNumber } from '../core/call-validation.js';
@@ -97,7 +97,12 @@ export async function runCalls(book: BillingBook, options: BillingInputOptions, 
     if (outcome.kind === 'rejected') rejections.push(outcome);
   };
   const sink = {
-    record: (raw: RawCallRecord) => take(run.add(raw)),
+    record: keepOutcomes
+      ? (raw: RawCallRecord) => take(run.add(raw))
+      : (raw: RawCallRecord) => {
+          // Stored records (nearly all) make no outcome object.
+          if (run.take(raw) === NOT_STORED) take(run.refused as RecordOutcome);
+        },
     problem: (line: number, callId: string | undefined, message: string) =>
       take({ kind: 'rejected', line, callId, rejection: { code: 'malformed_record', message } }),
   };

@@ -8,7 +8,7 @@ import type { BillingBook, BookAccount } from './billing-book.js';
 import type { RawCallRecord, Rejection } from './call-record.js';
 import { CallIdIndex } from './call-id-index.js';
 import { CallTable } from './call-table.js';
-import { validateCallRecord } from './call-validation.js';
+import { CheckedCall, checkCallRecord } from './call-validation.js';
 import { Balances, openBundleBalances, type BundleBalance } from './draw-down.js';
 import { DrawOrderSorter } from './draw-order.js';
 import type { EpochMicros } from './instant.js';
@@ -38,15 +38,21 @@ export interface SettledAccount {
   readonly bundles: readonly BundleBalance[];
 }
 
-function rejectedRecord(raw: RawCallRecord, rejection: Rejection): RecordOutcome {
+function rejectedRecord(raw: RawCallRecord, rejection: Rejection): Extract<RecordOutcome, { kind: 'rejected' }> {
   return { kind: 'rejected', line: raw.line, callId: raw.call_id === '' ? undefined : raw.call_id, rejection };
 }
+
+/** What `take` returns for a record it did not store; the outcome is then in `refused`. */
+export const NOT_STORED = -1;
 
 export class BillingRun {
   readonly table: CallTable;
   readonly ids: CallIdIndex;
   private readonly entries: BookAccount[];
   private readonly accountIndex = new Map<string, number>();
+  private readonly checked = new CheckedCall();
+  /** Why the last record given to `take` was not stored (a duplicate or a rejection). */
+  refused: Exclude<RecordOutcome, { kind: 'rated' }> | undefined;
 
   constructor(
     readonly book: BillingBook,
@@ -59,27 +65,39 @@ export class BillingRun {
   }
 
   add(raw: RawCallRecord): RecordOutcome {
-    const callId = raw.call_id === '' ? undefined : raw.call_id;
-    const checked = validateCallRecord(raw);
-    const valid = !('code' in checked);
-    const fingerprint = valid ? fingerprintOf(checked, raw.from, raw.end_reason) : 0;
+    const row = this.take(raw);
+    return row === NOT_STORED ? (this.refused as Exclude<RecordOutcome, { kind: 'rated' }>) : { kind: 'rated', row };
+  }
+
+  /**
+   * `add` without an outcome object for the records that are stored (nearly all of them):
+   * the new row, or NOT_STORED with the duplicate or rejection in `refused`.
+   */
+  take(raw: RawCallRecord): number {
+    const callId = raw.call_id;
+    const checked = this.checked;
+    const problem = checkCallRecord(raw, checked);
+    const fingerprint = problem === undefined ? fingerprintOf(checked, raw.from, raw.end_reason) : 0;
     // Repeats are judged first: the same record again is a duplicate, anything else under
     // an id already billed is a conflict (even when it is also malformed).
-    if (callId !== undefined) {
+    if (callId !== '') {
       const previous = this.ids.findOrAdd(callId);
       if (previous >= 0) {
         const previousLine = this.table.line[previous] as number;
-        if (valid && this.table.fingerprint[previous] === fingerprint) {
-          return { kind: 'duplicate', line: raw.line, callId, duplicateOfLine: previousLine };
+        if (problem === undefined && this.table.fingerprint[previous] === fingerprint) {
+          this.refused = { kind: 'duplicate', line: raw.line, callId, duplicateOfLine: previousLine };
+          return NOT_STORED;
         }
-        return rejectedRecord(raw, { code: 'conflicting_duplicate', message: `call_id ${callId} was first read on line ${previousLine} with different fields` });
+        this.refused = rejectedRecord(raw, { code: 'conflicting_duplicate', message: `call_id ${callId} was first read on line ${previousLine} with different fields` });
+        return NOT_STORED;
       }
     }
-    if ('code' in checked) return this.refuse(raw, checked);
+    if (problem !== undefined) return this.refuse(raw, problem);
     const accountIndex = this.accountIndex.get(checked.accountId);
     if (accountIndex === undefined) return this.refuse(raw, { code: 'unknown_account', message: `account_id "${checked.accountId}" is not in the accounts` });
     const entry = this.entries[accountIndex] as BookAccount;
-    const time = checked.answeredAt ?? checked.startedAt;
+    const answeredAt = checked.answeredAt;
+    const time = answeredAt ?? checked.startedAt;
     const period = entry.calendar.periodAt(time);
     if (!period) {
       return this.refuse(raw, {
@@ -88,31 +106,31 @@ export class BillingRun {
       });
     }
     let rateRow = -1;
-    if (checked.answeredAt !== undefined && checked.direction !== 'web') {
-      rateRow = this.book.tariff.rateDeck.find(checked.direction, checked.to, checked.answeredAt);
+    if (answeredAt !== undefined && checked.direction !== 'web') {
+      rateRow = this.book.tariff.rateDeck.find(checked.direction, checked.to, answeredAt);
       if (rateRow < 0) {
         return this.refuse(raw, { code: 'no_carrier_rate', message: `no ${checked.direction} rate-deck row matches +${checked.to} in force at ${raw.answered_at}` });
       }
     }
-    const row = this.table.append({
-      line: raw.line,
-      account: accountIndex,
-      period: period.index,
-      direction: checked.direction,
-      answered: checked.answeredAt !== undefined,
-      time,
-      endedAt: checked.endedAt,
-      billableSeconds: checked.billableSeconds,
-      rateRow,
-      fingerprint,
-    });
-    return { kind: 'rated', row };
+    const table = this.table;
+    const row = table.appendRow();
+    table.line[row] = raw.line;
+    table.account[row] = accountIndex;
+    table.period[row] = period.index;
+    table.flags[row] = CallTable.flagsOf(checked.direction, answeredAt !== undefined);
+    table.time[row] = time;
+    table.endedAt[row] = checked.endedAt;
+    table.billableSeconds[row] = checked.billableSeconds;
+    table.rateRow[row] = rateRow;
+    table.fingerprint[row] = fingerprint;
+    return row;
   }
 
-  private refuse(raw: RawCallRecord, rejection: Rejection): RecordOutcome {
+  private refuse(raw: RawCallRecord, rejection: Rejection): number {
     // The id was stored as the next row: give it back so a corrected record can follow.
     if (raw.call_id !== '') this.ids.forgetLast();
-    return rejectedRecord(raw, rejection);
+    this.refused = rejectedRecord(raw, rejection);
+    return NOT_STORED;
   }
 
   /** The rating of a stored call, derived again from its row by the pure rules. */
