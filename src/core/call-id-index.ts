@@ -24,10 +24,12 @@ const CALL_HEX = 2;
 const PACKED_LENGTH = 18;
 const HEX_DIGITS = '0123456789abcdef';
 
+/** The value of each lowercase hex digit by character code, -1 for any other character. */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) HEX_VALUES[HEX_DIGITS.charCodeAt(digit)] = digit;
+
 function hexValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  return -1;
+  return code < 128 ? (HEX_VALUES[code] as number) : -1;
 }
 
 function packedShape(id: string): number {
@@ -65,11 +67,14 @@ function unpack(bytes: Uint8Array, start: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function hashString(text: string): number {
-  // FNV-1a over UTF-16 code units; only needs to spread ids over the table.
+/**
+ * FNV-1a over an id's stored bytes (18 for a packed id instead of 36 characters); equal ids
+ * have equal bytes, so it only needs to spread ids over the table.
+ */
+function hashBytes(bytes: Uint8Array, start: number, length: number): number {
   let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
+  for (let index = start; index < start + length; index++) {
+    hash ^= bytes[index] as number;
     hash = Math.imul(hash, 0x01000193);
   }
   // MurmurHash3's finaliser: FNV leaves the low bits, which pick the slot, poorly mixed for
@@ -112,7 +117,7 @@ export class CallIdIndex {
   /** The row already holding `callId`, or -1 after storing it as the next row. */
   findOrAdd(callId: string): number {
     const length = this.stage(callId);
-    let slot = hashString(callId) & this.mask;
+    let slot = hashBytes(this.bytes, this.used, length) & this.mask;
     for (;;) {
       const row = this.slots[slot] as number;
       if (row === EMPTY) break;
@@ -128,7 +133,7 @@ export class CallIdIndex {
   /** Takes back the id stored last (its record was then rejected). */
   forgetLast(): void {
     const row = this.count - 1;
-    let slot = hashString(this.callId(row)) & this.mask;
+    let slot = this.hashRow(row) & this.mask;
     while (this.slots[slot] !== row) slot = (slot + 1) & this.mask;
     // Linear probing may only drop the newest entry this way: nothing later probed past it.
     this.slots[slot] = EMPTY;
@@ -159,6 +164,10 @@ export class CallIdIndex {
       if (difference !== 0) return difference;
     }
     return lengthA - lengthB;
+  }
+
+  private hashRow(row: number): number {
+    return hashBytes(this.bytes, this.offsets[row] as number, this.length(row));
   }
 
   private length(row: number): number {
@@ -212,7 +221,7 @@ export class CallIdIndex {
     const slots = new Int32Array(size).fill(EMPTY);
     const mask = size - 1;
     for (let row = 0; row < this.count; row++) {
-      let slot = hashString(this.callId(row)) & mask;
+      let slot = this.hashRow(row) & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = row;
     }
