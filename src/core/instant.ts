@@ -15,15 +15,15 @@ function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let index = start; index < start + count; index++) {
-    const code = text.charCodeAt(index) - 48;
-    if (code < 0 || code > 9) return -1;
-    value = value * 10 + code;
-  }
-  return value;
+/** Two digits at `start` as a number, -1 unless both are digits (the common case of `digitsAt`, unrolled). */
+function twoDigitsAt(text: string, start: number): number {
+  const tens = text.charCodeAt(start) - 48;
+  const ones = text.charCodeAt(start + 1) - 48;
+  // Written so that NaN (past the end of the text) fails too.
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
+
+const FRACTION_SCALES = [100_000, 10_000, 1_000, 100, 10, 1];
 
 /**
  * `2026-11-02T10:00:00.000-05:00`, `…Z`, a space instead of `T`, and any number of fraction
@@ -32,12 +32,14 @@ function digitsAt(text: string, start: number, count: number): number {
 export function parseInstant(text: string): EpochMicros | undefined {
   const length = text.length;
   if (length < 20) return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  const century = twoDigitsAt(text, 0);
+  const yearOfCentury = twoDigitsAt(text, 2);
+  const year = century < 0 || yearOfCentury < 0 ? -1 : century * 100 + yearOfCentury;
+  const month = twoDigitsAt(text, 5);
+  const day = twoDigitsAt(text, 8);
+  const hour = twoDigitsAt(text, 11);
+  const minute = twoDigitsAt(text, 14);
+  const second = twoDigitsAt(text, 17);
   const separator = text.charCodeAt(10);
   if (
     year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
@@ -52,25 +54,23 @@ export function parseInstant(text: string): EpochMicros | undefined {
   let micros = 0;
   if (text.charCodeAt(index) === 46) {
     index++;
-    let scale = 100_000;
     const fractionStart = index;
+    // Digits past the sixth are read and dropped (subMicrosecondNanos looks at them).
     while (index < length) {
       const code = text.charCodeAt(index) - 48;
       if (code < 0 || code > 9) break;
-      micros += code * scale;
-      scale /= 10;
+      if (index - fractionStart < 6) micros += code * (FRACTION_SCALES[index - fractionStart] as number);
       index++;
     }
     if (index === fractionStart) return undefined;
-    micros = Math.floor(micros);
   }
   let offsetMinutes = 0;
   const zone = text.charCodeAt(index);
   if (zone === 90 || zone === 122) {
     index++;
   } else if (zone === 43 || zone === 45) {
-    const offsetHour = digitsAt(text, index + 1, 2);
-    const offsetMinute = digitsAt(text, index + 4, 2);
+    const offsetHour = twoDigitsAt(text, index + 1);
+    const offsetMinute = twoDigitsAt(text, index + 4);
     if (offsetHour < 0 || offsetHour > 23 || offsetMinute < 0 || offsetMinute > 59 || text.charCodeAt(index + 3) !== 58) return undefined;
     offsetMinutes = (offsetHour * 60 + offsetMinute) * (zone === 45 ? -1 : 1);
     index += 6;
