@@ -66,12 +66,21 @@ class CallLineReader {
 
   line(text: string, line: number): void {
     if (this.format === 'jsonl') return this.jsonLine(text, line);
+    // The decoder turns bytes that are not UTF-8 into U+FFFD: such a line's ids and numbers
+    // cannot be trusted (two different ids could read the same), so it is not billed.
+    if (text.indexOf('\uFFFD') >= 0) {
+      this.sink.problem(line, undefined, 'is not valid UTF-8 text');
+      return;
+    }
     if (this.format === 'csv') {
-      if (text.trim() !== '' || this.csv?.isOpen()) this.csv?.line(text, line);
+      this.csv?.line(text, line);
       return;
     }
     const trimmed = text.trimStart();
     if (trimmed === '') return;
+    if (trimmed.startsWith('[')) {
+      throw new InputError(this.path, `line ${line}`, 'is a JSON array: give call records as JSON Lines (one object per line) or CSV, or a platform export with --from');
+    }
     if (trimmed.startsWith('{')) {
       this.format = 'jsonl';
       return this.jsonLine(text, line);
@@ -86,17 +95,21 @@ class CallLineReader {
   }
 
   private readHeader(text: string): void {
-    const header = (Papa.parse<string[]>(text, { delimiter: ',' }).data[0] ?? []).map((name) => name.trim());
+    // Tolerate `"call_id", "account_id"`: spaces after the commas, quotes around the names.
+    const header = (Papa.parse<string[]>(text, { delimiter: ',' }).data[0] ?? []).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
     const missing = REQUIRED_COLUMNS.filter((name) => !header.includes(name));
     if (missing.length > 0) {
       throw new InputError(this.path, 'line 1', `the header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${CALL_RECORD_FIELDS.join(',')})`);
     }
     this.columns = CALL_RECORD_FIELDS.map((name) => header.indexOf(name));
     this.width = header.length;
-    this.csv = new CsvRecordReader({
-      record: (fields, line) => this.csvRecord(fields, line),
-      problem: (line, firstField, message) => this.sink.problem(line, firstField, message),
-    });
+    this.csv = new CsvRecordReader(
+      {
+        record: (fields, line) => this.csvRecord(fields, line),
+        problem: (line, firstField, message) => this.sink.problem(line, firstField, message),
+      },
+      header.length,
+    );
   }
 
   private csvRecord(fields: readonly string[], line: number): void {

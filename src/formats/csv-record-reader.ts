@@ -1,9 +1,12 @@
 /**
  * CSV records from physical lines. A line without a quote is split on commas, which is exact
  * RFC 4180 for such a line and the fast path for nearly every call record. A line with quotes
- * goes through papaparse; a quoted field may continue over the next lines, but never over
- * more than `MAX_RECORD_LINES`: a stray quote spoils its own record only, and every line
- * after it is read again as a record of its own.
+ * goes through papaparse. A quoted field may continue over the next lines, but a stray quote
+ * must spoil only its own record, so the continuation stops, the first line is reported and
+ * every line after it is read again as a record of its own, when:
+ * - it would run past `MAX_RECORD_LINES` lines;
+ * - a continuation line looks like a whole record by itself (as many commas as the header);
+ * - the joined lines do not parse as exactly one clean record.
  */
 import Papa from 'papaparse';
 
@@ -20,25 +23,41 @@ function countQuotes(text: string): number {
   return count;
 }
 
+function countCommas(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf(','); index >= 0; index = text.indexOf(',', index + 1)) count++;
+  return count;
+}
+
+function firstFieldOf(text: string): string | undefined {
+  return text.split(',')[0]?.replace(/"/g, '').trim() || undefined;
+}
+
 export class CsvRecordReader {
   /** Lines of a record whose quoted field is still open: [text, line number]. */
   private open: [string, number][] = [];
   private openQuotes = 0;
 
-  constructor(private readonly handler: CsvRecordHandler) {}
+  /** `width`: the header's number of fields. */
+  constructor(
+    private readonly handler: CsvRecordHandler,
+    private readonly width: number,
+  ) {}
 
   line(text: string, lineNumber: number): void {
     if (this.open.length === 0) {
       if (text.indexOf('"') < 0) {
-        this.handler.record(text.split(','), lineNumber);
+        if (text.trim() !== '') this.handler.record(text.split(','), lineNumber);
         return;
       }
       this.openQuotes = countQuotes(text);
-      if (this.openQuotes % 2 === 0) {
-        this.quoted(text, lineNumber);
-        return;
-      }
-      this.open.push([text, lineNumber]);
+      if (this.openQuotes % 2 === 0) this.single(text, lineNumber);
+      else this.open.push([text, lineNumber]);
+      return;
+    }
+    if (countCommas(text) >= this.width - 1) {
+      // A whole record's worth of fields: the open quote was a stray one.
+      this.abandonOpen([text, lineNumber]);
       return;
     }
     this.open.push([text, lineNumber]);
@@ -46,37 +65,41 @@ export class CsvRecordReader {
     if (this.openQuotes % 2 === 0) {
       const lines = this.open;
       this.open = [];
-      this.quoted(lines.map(([part]) => part).join('\n'), (lines[0] as [string, number])[1]);
+      const fields = this.parseOne(lines.map(([part]) => part).join('\n'));
+      if (fields) this.handler.record(fields, (lines[0] as [string, number])[1]);
+      else this.reportAndReread(lines, 'a quoted field spans lines but they do not form one record (stray ")');
     } else if (this.open.length >= MAX_RECORD_LINES) {
       this.abandonOpen();
     }
   }
 
   end(): void {
-    while (this.open.length > 0) this.abandonOpen();
-  }
-
-  /** Whether a quoted field is open: a blank line then belongs to it. */
-  isOpen(): boolean {
-    return this.open.length > 0;
+    if (this.open.length > 0) this.abandonOpen();
   }
 
   /** The first open line had an unmatched quote: report it and read the others afresh. */
-  private abandonOpen(): void {
-    const [[text, lineNumber], ...rest] = this.open as [[string, number], ...[string, number][]];
+  private abandonOpen(next?: [string, number]): void {
+    const lines = next ? [...this.open, next] : this.open;
     this.open = [];
-    this.handler.problem(lineNumber, text.split(',')[0]?.replace(/"/g, '') || undefined, 'a quoted field is not closed (unmatched ")');
+    this.reportAndReread(lines, 'a quoted field is not closed (unmatched ")');
+  }
+
+  private reportAndReread(lines: [string, number][], message: string): void {
+    const [[text, lineNumber], ...rest] = lines as [[string, number], ...[string, number][]];
+    this.handler.problem(lineNumber, firstFieldOf(text), message);
     for (const [again, againNumber] of rest) this.line(again, againNumber);
   }
 
-  private quoted(text: string, lineNumber: number): void {
+  private single(text: string, lineNumber: number): void {
+    const fields = this.parseOne(text);
+    if (fields) this.handler.record(fields, lineNumber);
+    else this.handler.problem(lineNumber, firstFieldOf(text), `malformed quoting: ${Papa.parse(text, { delimiter: ',', newline: '\n' }).errors[0]?.message ?? 'not one CSV record'}`);
+  }
+
+  /** The fields of `text` when it is exactly one clean CSV record. */
+  private parseOne(text: string): string[] | undefined {
     const parsed = Papa.parse<string[]>(text, { delimiter: ',', newline: '\n', quoteChar: '"' });
     const [fields] = parsed.data;
-    if (parsed.errors.length > 0 || parsed.data.length !== 1 || !fields) {
-      const reason = parsed.errors[0]?.message ?? 'not one CSV record';
-      this.handler.problem(lineNumber, text.split(',')[0]?.replace(/"/g, '') || undefined, `malformed quoting: ${reason}`);
-      return;
-    }
-    this.handler.record(fields, lineNumber);
+    return parsed.errors.length === 0 && parsed.data.length === 1 ? fields : undefined;
   }
 }

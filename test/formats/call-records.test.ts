@@ -52,6 +52,38 @@ describe('readCallFile', () => {
     ]);
   });
 
+  it('a stray quote on every line: each record reported, none silently lost', async () => {
+    const lines = [HEADER, row('a', 'hung up after 3" silence'), row('b', 'said "no'), row('c')];
+    expect(await read(lines.join('\n'))).toEqual([
+      '2 a ! a quoted field is not closed (unmatched ")',
+      '3 b ! a quoted field is not closed (unmatched ")',
+      '4 c ok',
+    ]);
+  });
+
+  it('a continuation line that is a whole record by itself ends the open quote', async () => {
+    expect(await read([HEADER, row('a', '"said hi'), row('b', 'bye'), ''].join('\n'))).toEqual(['2 a ! a quoted field is not closed (unmatched ")', '3 b bye']);
+  });
+
+  it('blank lines after an abandoned quote are skipped, not reported', async () => {
+    expect(await read([HEADER, row('a', 'x"y'), '', row('b'), '', row('c')].join('\n'))).toEqual([
+      '2 a ! a quoted field is not closed (unmatched ")',
+      '4 b ok',
+      '6 c ok',
+    ]);
+  });
+
+  it('a line that is not valid UTF-8 is reported, not billed under a garbled id', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from('call-'), Buffer.from([0xff]), Buffer.from(`${row('').slice(0)}\n${row('ok1')}\n`)]);
+    expect(await read(bytes)).toEqual(['2 - ! is not valid UTF-8 text', '3 ok1 ok']);
+  });
+
+  it('a JSON array is refused with advice; a quoted header with spaces is read', async () => {
+    await expect(read('[{"call_id": "x"}]')).rejects.toThrow(/is a JSON array: give call records as JSON Lines/);
+    const quotedHeader = HEADER.split(',').map((name) => `"${name}"`).join(', ');
+    expect(await read(`\uFEFF${quotedHeader}\n${row('q')}\n`)).toEqual(['2 q ok']);
+  });
+
   it('an unclosed quote is reported after at most 20 lines, and those lines are read again', async () => {
     const lines = [HEADER, row('a', '"never closed'), ...Array.from({ length: 25 }, (_, index) => row(`r${index}`))];
     const seen = await read(lines.join('\n'));
