@@ -40,7 +40,7 @@ export function formatZoned(value: Temporal.ZonedDateTime): string {
  * `UTC`). Offsets (`+05:00`) and abbreviations (`EST`) are refused: they carry no DST rules.
  */
 export function checkTimeZone(timeZone: string): void {
-  if (!/^(?:UTC|Etc\/[A-Za-z0-9+-]+|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)$/.test(timeZone)) {
+  if (!/^(?:UTC|GMT|Etc\/[A-Za-z0-9+-]+|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)$/.test(timeZone)) {
     throw new RangeError(`${timeZone} is not an IANA time zone name`);
   }
   Temporal.Now.instant().toZonedDateTimeISO(timeZone);

@@ -9,7 +9,7 @@ import type { Account, NumberRental } from '../core/account.js';
 import { checkTimeZone } from '../core/billing-period.js';
 import { normalizePhoneNumber } from '../core/call-validation.js';
 import { NUMBER_TYPES, numberPriceKey, type NumberType, type Tariff } from '../core/tariff.js';
-import { instantField } from './decimal-fields.js';
+import { instantField, scaledDecimal } from './decimal-fields.js';
 import { fromZodError, InputError } from './input-error.js';
 import { readStructuredFile } from './structured-file.js';
 
@@ -20,7 +20,7 @@ const accountSchema = z.strictObject({
   name: z.string().optional(),
   // Used by the service (authorization, SPEC §12); accepted here so one accounts file serves both.
   overage: z.enum(['allow', 'block']).optional(),
-  spend_cap: z.union([z.string(), z.number()]).optional(),
+  spend_cap: scaledDecimal(9).optional(),
   plan: z.string().min(1),
   timezone: z.string().min(1),
   billing_anchor: z.union([z.string(), z.date().transform((date) => date.toISOString().slice(0, 10))]),
@@ -78,7 +78,14 @@ export function accountFromDocument(file: string, accountId: string, document: u
   try {
     checkTimeZone(source.timezone);
   } catch {
-    throw new InputError(file, `${where}.timezone`, `unknown time zone "${source.timezone}" (expected an IANA name such as Europe/Berlin)`);
+    const abbreviation = /^[A-Z]{2,5}$|^[+-]\d/.test(source.timezone) && source.timezone !== 'UTC';
+    throw new InputError(
+      file,
+      `${where}.timezone`,
+      abbreviation
+        ? `"${source.timezone}" is an abbreviation or an offset, which has no daylight-saving rules: give an IANA name such as America/New_York`
+        : `unknown time zone "${source.timezone}" (expected an IANA name such as Europe/Berlin)`,
+    );
   }
   try {
     Temporal.PlainDate.from(source.billing_anchor, { overflow: 'reject' });

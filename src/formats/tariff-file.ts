@@ -11,6 +11,7 @@ import { formatScaled } from '../core/decimal.js';
 import { buildRateDeck, DuplicateRateError, type RateRow } from '../core/rate-deck.js';
 import { NUMBER_TYPES, numberPriceKey, type BundleProduct, type Plan, type Surcharge, type Tariff } from '../core/tariff.js';
 import { increment, instantField, scaledDecimal, decimalString } from './decimal-fields.js';
+import { isCurrencyCode, minorUnitsOf } from './currency.js';
 import { fromZodError, InputError } from './input-error.js';
 import { readStructuredFile } from './structured-file.js';
 
@@ -45,7 +46,7 @@ const tariffSchema = z.strictObject({
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
-    .refine((code) => Intl.supportedValuesOf('currency').includes(code), 'is not an ISO 4217 currency code'),
+    .refine(isCurrencyCode, 'is not an ISO 4217 currency code'),
   plans: z.record(id, planSchema).refine((plans) => Object.keys(plans).length > 0, 'needs at least one plan'),
   bundles: z
     .record(id, z.strictObject({ minutes: scaledDecimal(6, { positive: true }), price: scaledDecimal(NANOS), valid_days: z.number().int().positive().optional().default(365) }))
@@ -64,11 +65,6 @@ const tariffSchema = z.strictObject({
 function decimalAsWritten(written: unknown, nanos: bigint): string {
   if (typeof written === 'string') return written.trim();
   return formatScaled(nanos, NANOS).replace(/0+$/, '').replace(/\.$/, '');
-}
-
-/** ISO 4217 exponent from the runtime's ICU data (USD 2, JPY 0, KWD 3). */
-export function minorUnitsOf(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 function toSafeNumber(units: bigint, file: string, where: string): number {
@@ -95,7 +91,10 @@ function readRateRows(file: string, source: string | unknown[]): { rows: unknown
     const rows: Record<string, string>[] = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
     return { rows, origin: path, firstLine: 2 };
   } catch (error) {
-    throw new InputError(path, undefined, error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const length = /columns length is (\d+), got (\d+) on line (\d+)/.exec(message);
+    if (length) throw new InputError(path, `line ${length[3]}`, `has ${length[2]} fields, the header has ${length[1]}`);
+    throw new InputError(path, undefined, message);
   }
 }
 
@@ -123,12 +122,7 @@ export function tariffFromDocument(file: string, document: unknown): Tariff {
   const parsed = tariffSchema.safeParse(document);
   if (!parsed.success) throw fromZodError(file, parsed.error);
   const source = parsed.data;
-  let minorUnits: number;
-  try {
-    minorUnits = minorUnitsOf(source.currency);
-  } catch {
-    throw new InputError(file, 'currency', `unknown currency ${source.currency}`);
-  }
+  const minorUnits = minorUnitsOf(source.currency);
   const plans = new Map<string, Plan>();
   for (const [planId, plan] of Object.entries(source.plans)) {
     if (plan.carrier === 'minutes' && plan.minute_price === 0n) {
