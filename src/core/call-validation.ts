@@ -37,16 +37,23 @@ function reject(code: Rejection['code'], message: string): Rejection {
 /** Billable seconds are kept in 32 bits; a longer "call" is a broken timestamp, not a bill. */
 const MAX_BILLABLE_SECONDS = 2 ** 31 - 1;
 
+/** The exact nanoseconds an instant written with sub-microsecond digits lies below its parsed microsecond. */
+function nanosBelowParsed(text: string): number {
+  const nanos = subMicrosecondNanos(text);
+  return nanos === 0 ? 0 : 1000 - nanos;
+}
+
 /**
- * Whole seconds from answer to end, a fraction rounded up. Instants are held to the
- * microsecond; a timestamp written to nanoseconds adds its last digits here, so that
- * 90.0000001 s still bills 91 s.
+ * Whole seconds from answer to end, a fraction rounded up; -1 when the end is before the
+ * answer. Instants are held to the microsecond; a timestamp written to nanoseconds is
+ * corrected here, so that 90.0000001 s still bills 91 s.
  */
 function billableSecondsBetween(answeredAt: number, endedAt: number, answeredText: string, endedText: string): number {
   const micros = endedAt - answeredAt;
-  const extraNanos = subMicrosecondNanos(endedText) - subMicrosecondNanos(answeredText);
-  if (extraNanos === 0) return Math.ceil(micros / MICROS_PER_SECOND);
-  const nanos = BigInt(micros) * 1000n + BigInt(extraNanos);
+  const correction = nanosBelowParsed(answeredText) - nanosBelowParsed(endedText);
+  if (correction === 0) return micros < 0 ? -1 : Math.ceil(micros / MICROS_PER_SECOND);
+  const nanos = BigInt(micros) * 1000n + BigInt(correction);
+  if (nanos < 0n) return -1;
   return Number(nanos / 1_000_000_000n) + (nanos % 1_000_000_000n > 0n ? 1 : 0);
 }
 
@@ -101,6 +108,7 @@ export function checkCallRecord(raw: RawCallRecord, into: CheckedCall): Rejectio
   let billableSeconds = 0;
   if (answeredAt !== undefined) {
     billableSeconds = billableSecondsBetween(answeredAt, endedAt, raw.answered_at, raw.ended_at);
+    if (billableSeconds < 0) return reject('ended_before_answered', `ended_at ${raw.ended_at} is before answered_at ${raw.answered_at}`);
     if (billableSeconds > MAX_BILLABLE_SECONDS) {
       return reject('implausible_duration', `answered ${raw.answered_at} and ended ${raw.ended_at}: over ${MAX_BILLABLE_SECONDS} seconds (68 years)`);
     }

@@ -1,7 +1,9 @@
 /**
- * Instants as epoch microseconds in a plain number (exact up to the year 2255), parsed from
- * RFC 3339 text without allocating a date object: call files hold millions of timestamps.
- * Digits past the microsecond are dropped; every platform we import writes at most six.
+ * Instants as epoch microseconds in a plain number (exact up to the year 2255; later ones are
+ * refused), parsed from RFC 3339 text without allocating a date object: call files hold
+ * millions of timestamps. A fraction finer than the microsecond rounds the instant up to the
+ * next microsecond, so "after" stays after (a release 1 ns after a charge still follows it);
+ * durations use the exact digits (`subMicrosecondNanos`).
  */
 
 export type EpochMicros = number;
@@ -55,14 +57,17 @@ export function parseInstant(text: string): EpochMicros | undefined {
   if (text.charCodeAt(index) === 46) {
     index++;
     const fractionStart = index;
-    // Digits past the sixth are read and dropped (subMicrosecondNanos looks at them).
+    // Digits past the sixth only round the instant up (subMicrosecondNanos reads them exactly).
+    let finer = false;
     while (index < length) {
       const code = text.charCodeAt(index) - 48;
       if (code < 0 || code > 9) break;
       if (index - fractionStart < 6) micros += code * (FRACTION_SCALES[index - fractionStart] as number);
+      else if (code !== 0) finer = true;
       index++;
     }
     if (index === fractionStart) return undefined;
+    if (finer) micros += 1;
   }
   let offsetMinutes = 0;
   const zone = text.charCodeAt(index);
@@ -79,7 +84,8 @@ export function parseInstant(text: string): EpochMicros | undefined {
   }
   if (index !== length) return undefined;
   const epochSeconds = daysFromCivil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offsetMinutes * 60;
-  return epochSeconds * MICROS_PER_SECOND + micros;
+  const instant = epochSeconds * MICROS_PER_SECOND + micros;
+  return instant <= Number.MAX_SAFE_INTEGER && instant >= -Number.MAX_SAFE_INTEGER ? instant : undefined;
 }
 
 /**
@@ -99,17 +105,22 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 }
 
 /**
- * The nanoseconds past the microsecond written in an instant's fraction (digits 7 to 9), for
- * the rare timestamp written to nanoseconds; 0 when it has six fraction digits or fewer.
+ * The nanoseconds past the whole microsecond written in an instant's fraction (digits 7 to
+ * 9, any finer digit rounding up to the next nanosecond), for the rare timestamp written
+ * that finely; 0 when it has six fraction digits or fewer. `parseInstant` rounded such an
+ * instant up to the next microsecond: the exact instant is that minus (1000 − this) ns.
  */
 export function subMicrosecondNanos(text: string): number {
   const dot = text.indexOf('.', 19);
   if (dot < 0) return 0;
   let nanos = 0;
-  for (let index = dot + 7, scale = 100; index < text.length && scale >= 1; index++, scale /= 10) {
+  let scale = 100;
+  for (let index = dot + 7; index < text.length; index++) {
     const code = text.charCodeAt(index) - 48;
     if (code < 0 || code > 9) break;
-    nanos += code * scale;
+    if (scale >= 1) nanos += code * scale;
+    else if (code !== 0) return nanos + 1;
+    scale /= 10;
   }
   return nanos;
 }

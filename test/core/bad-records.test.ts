@@ -18,6 +18,7 @@ const bad: [string, CallFields, RejectionCode][] = [
   ['missing to on a phone call', { to: '' }, 'missing_field'],
   ['not a phone number', { to: '+1 415 CALL ME' }, 'invalid_number'],
   ['empty call_id', { call_id: '' }, 'missing_field'],
+  ['ended 1 ns before it was answered', { answered_at: '2026-11-03T10:00:05.000000001Z', ended_at: '2026-11-03T10:00:05Z' }, 'ended_before_answered'],
   ['a call of 74 years', { started_at: '1971-01-01T00:00:00Z', answered_at: '1971-01-01T00:00:00Z', ended_at: '2045-01-01T00:00:00Z' }, 'implausible_duration'],
 ];
 
@@ -52,9 +53,15 @@ describe('bad records (SPEC §14)', () => {
 
   it('nanosecond timestamps: a fraction past the microsecond still rounds the duration up', () => {
     const web = (ended: string) => callRecord({ direction: 'web', to: '', answered_at: '2026-11-03T10:00:00.000000000Z', ended_at: ended });
-    const { settled, outcomes } = runRecords(book, [web('2026-11-03T10:01:30.000000100Z'), web('2026-11-03T10:01:30.000000000Z'), web('2026-11-03T10:01:30.0000000Z')]);
+    const { settled, outcomes } = runRecords(book, [
+      web('2026-11-03T10:01:30.000000100Z'),
+      web('2026-11-03T10:01:30.000000000Z'),
+      web('2026-11-03T10:01:30.0000000Z'),
+      web('2026-11-03T10:01:30.0000000001Z'),
+      callRecord({ direction: 'web', to: '', answered_at: '2026-11-03T10:00:00.999999999Z', ended_at: '2026-11-03T10:01:30.999999999Z' }),
+    ]);
     const billable = outcomes.map((outcome) => (outcome.kind === 'rated' ? settled.run.rating(outcome.row).billableSeconds : -1));
-    expect(billable).toEqual([91, 90, 90]);
+    expect(billable).toEqual([91, 90, 90, 91, 90]);
   });
 
   it('a rejected record does not claim its call_id: a corrected record may follow', () => {

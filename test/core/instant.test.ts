@@ -9,7 +9,9 @@ describe('parseInstant', () => {
     expect(parseInstant('2026-11-02 15:00:00+00:00')).toBe(Date.parse('2026-11-02T15:00:00Z') * 1000);
     expect(parseInstant('2026-05-06T15:18:58.599+05:30')).toBe(Date.parse('2026-05-06T09:48:58.599Z') * 1000);
     expect(parseInstant('2026-01-01T00:00:00.123456Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z') * 1000 + 456);
-    expect(parseInstant('2026-01-01T00:00:00.1234569Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z') * 1000 + 456);
+    // Finer than a microsecond: rounded up, so an instant written 1 ns later still sorts after.
+    expect(parseInstant('2026-01-01T00:00:00.1234561Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z') * 1000 + 457);
+    expect(parseInstant('2026-01-01T00:00:00.1234560000Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z') * 1000 + 456);
   });
 
   it.each([
@@ -23,6 +25,7 @@ describe('parseInstant', () => {
     '2026-11-02T10:00:00.Z',
     'not a time',
     '2026-11-02T10:00:00Zjunk',
+    '2300-01-01T00:00:00Z', // past the year 2255, where microseconds stop being exact
   ])('refuses %j', (text) => {
     expect(parseInstant(text)).toBeUndefined();
   });
