@@ -9,7 +9,7 @@ import type { RawCallRecord, Rejection } from './call-record.js';
 import { CallIdIndex } from './call-id-index.js';
 import { CallTable } from './call-table.js';
 import { CheckedCall, checkCallRecord } from './call-validation.js';
-import { Balances, openBundleBalances, type BundleBalance } from './draw-down.js';
+import { Balances, openBundleBalances, type BundleBalance, type DrawTarget } from './draw-down.js';
 import { DrawOrderSorter } from './draw-order.js';
 import type { EpochMicros } from './instant.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -51,6 +51,8 @@ export class BillingRun {
   private readonly entries: BookAccount[];
   private readonly accountIndex = new Map<string, number>();
   private readonly checked = new CheckedCall();
+  /** The one draw object the settle loop writes into (read at once by `addCall`). */
+  private readonly draw: DrawTarget = { included: 0, bundle: 0, payg: 0 };
   /** Why the last record given to `take` was not stored (a duplicate or a rejection). */
   refused: Exclude<RecordOutcome, { kind: 'rated' }> | undefined;
 
@@ -195,11 +197,12 @@ export class BillingRun {
     const totals = new Map<number, PeriodTotals>();
     let periodIndex = -1;
     let current = emptyTotals();
+    const draw = this.draw;
     for (const row of rows) {
       if ((table.endedAt[row] as number) > endedBy || (table.time[row] as number) > endedBy) continue;
       const rating = this.rating(row);
       const period = table.period[row] as number;
-      const draw = balances.draw(period, table.time[row] as number, rating.usage);
+      balances.drawInto(period, table.time[row] as number, rating.usage, draw);
       if (period !== periodIndex) {
         periodIndex = period;
         current = totals.get(period) ?? emptyTotals();

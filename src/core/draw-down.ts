@@ -15,6 +15,13 @@ export interface Draw {
 
 export const NO_DRAW: Draw = { included: 0, bundle: 0, payg: 0 };
 
+/** A draw that `Balances.drawInto` writes into, so a loop over calls can reuse one. */
+export interface DrawTarget {
+  included: Millis;
+  bundle: Millis;
+  payg: Millis;
+}
+
 export interface BundleBalance {
   readonly product: BundleProduct;
   readonly purchasedAt: EpochMicros;
@@ -55,6 +62,19 @@ export class Balances {
 
   draw(periodIndex: number, answeredAt: EpochMicros, usage: Millis): Draw {
     if (usage === 0) return NO_DRAW;
+    const target: DrawTarget = { included: 0, bundle: 0, payg: 0 };
+    this.drawInto(periodIndex, answeredAt, usage, target);
+    return target;
+  }
+
+  /** `draw` without a new object per call: the draw is written into `target`. */
+  drawInto(periodIndex: number, answeredAt: EpochMicros, usage: Millis, target: DrawTarget): void {
+    if (usage === 0) {
+      target.included = 0;
+      target.bundle = 0;
+      target.payg = 0;
+      return;
+    }
     if (periodIndex !== this.periodIndex) {
       // Calls come in time order, so a new period index means the previous one is over.
       this.periodIndex = periodIndex;
@@ -73,6 +93,8 @@ export class Balances {
       bundle += taken;
       rest -= taken;
     }
-    return { included, bundle, payg: rest };
+    target.included = included;
+    target.bundle = bundle;
+    target.payg = rest;
   }
 }
