@@ -76,12 +76,7 @@ export class CheckedCall implements CallRecord {
   billableSeconds = 0;
 }
 
-export function validateCallRecord(raw: RawCallRecord): CallRecord | Rejection {
-  const checked = new CheckedCall();
-  return checkCallRecord(raw, checked) ?? checked;
-}
-
-/** The rules of `validateCallRecord`: fills `into` and returns undefined, or says why not. */
+/** Checks a raw record (SPEC §2, §3, §14): fills `into` and returns undefined, or says why not. */
 export function checkCallRecord(raw: RawCallRecord, into: CheckedCall): Rejection | undefined {
   if (raw.call_id === '') return reject('missing_field', 'call_id is empty');
   if (raw.account_id === '') return reject('missing_field', 'account_id is empty');

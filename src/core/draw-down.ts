@@ -13,8 +13,6 @@ export interface Draw {
   readonly payg: Millis;
 }
 
-export const NO_DRAW: Draw = { included: 0, bundle: 0, payg: 0 };
-
 /** A draw that `Balances.drawInto` writes into, so a loop over calls can reuse one. */
 export interface DrawTarget {
   included: Millis;
@@ -60,14 +58,7 @@ export class Balances {
     readonly bundles: BundleBalance[],
   ) {}
 
-  draw(periodIndex: number, answeredAt: EpochMicros, usage: Millis): Draw {
-    if (usage === 0) return NO_DRAW;
-    const target: DrawTarget = { included: 0, bundle: 0, payg: 0 };
-    this.drawInto(periodIndex, answeredAt, usage, target);
-    return target;
-  }
-
-  /** `draw` without a new object per call: the draw is written into `target`. */
+  /** Draws `usage` for a call answered at `answeredAt`, writing how it was paid for into `target` (reused: no object per call). */
   drawInto(periodIndex: number, answeredAt: EpochMicros, usage: Millis, target: DrawTarget): void {
     if (usage === 0) {
       target.included = 0;

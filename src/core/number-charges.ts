@@ -19,10 +19,3 @@ export function numberChargesBefore(rental: NumberRental, timeZone: string, unti
     localDate: local.toPlainDate().toString(),
   }));
 }
-
-/** The next charge of `rental` after `after`, or undefined once it is released. */
-export function nextNumberCharge(rental: NumberRental, timeZone: string, after: EpochMicros): EpochMicros | undefined {
-  const horizon = after + 32 * 86_400_000_000;
-  const charges = numberChargesBefore(rental, timeZone, horizon, after);
-  return charges.find((charge) => charge.at > after)?.at;
-}
