@@ -3,6 +3,7 @@
  * UTC instants, epoch milliseconds, and PBX wall-clock times that need a time zone.
  */
 import { Temporal } from 'temporal-polyfill';
+import { checkTimeZone } from '../../core/billing-period.js';
 
 /** `2024-01-19T01:57:00.000Z`: millisecond digits always, as the JSON platforms report them. */
 export function utcMillisText(instant: Temporal.Instant): string {
@@ -32,7 +33,8 @@ export function requireTimeZone(platform: string, timeZone: string | undefined):
     throw new Error(`--timezone is required for ${platform} CDRs: their timestamps have no offset`);
   }
   try {
-    return Temporal.PlainDate.from('2000-01-01').toZonedDateTime(timeZone).timeZoneId;
+    checkTimeZone(timeZone);
+    return timeZone;
   } catch {
     throw new Error(`--timezone "${timeZone}" is not an IANA time zone (e.g. Europe/Moscow)`);
   }
