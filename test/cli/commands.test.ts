@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CASES, folderWith, voicebill } from '../support/cli.js';
+import { CASES, folderWith, REPO, voicebill } from '../support/cli.js';
 
 const spec = (name: string) => join(CASES, 'spec-examples', name);
 const specInputs = ['--tariff', spec('tariff.yaml'), '--accounts', spec('accounts.yaml')];
@@ -143,6 +144,25 @@ describe('bad command lines and files exit 1 and name the file and field', () =>
     const result = voicebill(['rate', ...specInputs, '--calls', spec('calls.csv'), '--timezone', 'Europe/Moscow']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/--timezone: is only used with --from/);
+  });
+
+  it('a rate-deck row with the wrong number of fields is named by file and line', () => {
+    const folder = folderWith({
+      'tariff.yaml': TARIFF.replace(/carrier_rates:[\s\S]*$/, 'carrier_rates: rates.csv\n'),
+      'rates.csv': 'direction,prefix,country,per_minute,connect_fee,increment,effective_from\noutbound,1,US,0.01,0,60/60,\noutbound,44,GB,0.02,0,1,,extra\n',
+      'accounts.yaml': ACCOUNTS,
+      'calls.csv': `${HEADER}\n`,
+    });
+    const result = voicebill(['rate', '--tariff', join(folder, 'tariff.yaml'), '--accounts', join(folder, 'accounts.yaml'), '--calls', join(folder, 'calls.csv')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/rates\.csv: line 3: has 8 fields, the header has 7/);
+  });
+
+  it('output piped into a reader that stops early (`| head -1`) ends quietly, without a stack trace', () => {
+    const command = `"${process.execPath}" bin/voicebill.js rate --tariff examples/tariff.yaml --accounts examples/accounts.yaml --calls examples/calls.csv | head -1`;
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], { cwd: REPO, encoding: 'utf8' });
+    expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
   });
 
   it('an --output that cannot be written exits 1 naming it', () => {
