@@ -85,6 +85,19 @@ accounts:
     expect(february?.period_end).toBe('2026-03-31T00:00:00+02:00');
   });
 
+  it('a number released 1 ns after a monthly charge still pays that charge; released at it, it does not', () => {
+    const accountsWith = (releasedAt: string) => `
+accounts:
+  n: {plan: p, timezone: UTC, billing_anchor: 2026-11-01, country: FR, numbers: [{number: "+4930123456", type: local, rented_at: "2026-11-01T09:00:00Z", released_at: "${releasedAt}"}]}
+`;
+    const rentals = (releasedAt: string) => {
+      const { settled } = runRecords(makeBook(tariff, accountsWith(releasedAt)), []);
+      return invoicesOfMonth(settled, '2026-12')[0]?.lines.filter((line) => line.kind === 'number_rental').length;
+    };
+    expect(rentals('2026-12-01T09:00:00.000000001Z')).toBe(1);
+    expect(rentals('2026-12-01T09:00:00Z')).toBe(0);
+  });
+
   it('passthrough plans always show a carrier line: the exact sum of the calls rounded once', () => {
     const accountsPass = 'accounts:\n  pat: {plan: pass, timezone: UTC, billing_anchor: 2026-11-01, country: FR}\n';
     const records = [1, 2, 3].map((index) =>
