@@ -18,6 +18,11 @@ export interface DrawTarget {
   included: Millis;
   bundle: Millis;
   payg: Millis;
+  /**
+   * When present, filled with `[bundle position, millis]` pairs of this call's bundle draws
+   * (positions in the balances' `bundles`): the service keeps them to undo a draw.
+   */
+  bundleTakes?: [number, Millis][];
 }
 
 export interface BundleBalance {
@@ -43,9 +48,12 @@ export function openBundleBalances(
       left: product.millis,
     };
   });
-  return balances.sort(
-    (a, b) => a.expiresAt - b.expiresAt || a.purchasedAt - b.purchasedAt || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0),
-  );
+  return balances.sort(compareBundleBalances);
+}
+
+/** The order bundles are drawn in (SPEC §6): expiring first, then purchased first, then by id. */
+export function compareBundleBalances(a: BundleBalance, b: BundleBalance): number {
+  return a.expiresAt - b.expiresAt || a.purchasedAt - b.purchasedAt || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0);
 }
 
 /** The running balances of one account while its calls are drawn in order. */
@@ -53,13 +61,21 @@ export class Balances {
   private periodIndex = -1;
   private includedLeft = 0;
 
+  /**
+   * `openingIncluded`, when given, says what is left of a period's included minutes when the
+   * first call of that period is drawn (the service resumes a period part-way through, or
+   * under another plan); by default each period opens with `includedPerPeriod`.
+   */
   constructor(
     private readonly includedPerPeriod: Millis,
     readonly bundles: BundleBalance[],
+    private readonly openingIncluded?: (periodIndex: number) => Millis,
   ) {}
 
   /** Draws `usage` for a call answered at `answeredAt`, writing how it was paid for into `target` (reused: no object per call). */
   drawInto(periodIndex: number, answeredAt: EpochMicros, usage: Millis, target: DrawTarget): void {
+    const takes = target.bundleTakes;
+    if (takes !== undefined) takes.length = 0;
     if (usage === 0) {
       target.included = 0;
       target.bundle = 0;
@@ -69,7 +85,7 @@ export class Balances {
     if (periodIndex !== this.periodIndex) {
       // Calls come in time order, so a new period index means the previous one is over.
       this.periodIndex = periodIndex;
-      this.includedLeft = this.includedPerPeriod;
+      this.includedLeft = this.openingIncluded === undefined ? this.includedPerPeriod : this.openingIncluded(periodIndex);
     }
     let rest = usage;
     const included = Math.min(rest, this.includedLeft);
@@ -82,6 +98,7 @@ export class Balances {
       const taken = Math.min(rest, balance.left);
       balance.left -= taken;
       bundle += taken;
+      if (takes !== undefined) takes.push([index, taken]);
       rest -= taken;
     }
     target.included = included;

@@ -13,7 +13,7 @@ import { numberChargesBefore } from './number-charges.js';
 import type { Millis } from './rating.js';
 import { numberPriceKey, type Plan, type Tariff } from './tariff.js';
 
-export const INVOICE_LINE_KINDS = ['plan_fee', 'overage', 'carrier', 'bundle', 'number_rental', 'tax'] as const;
+export const INVOICE_LINE_KINDS = ['plan_fee', 'overage', 'carrier', 'bundle', 'number_rental', 'adjustment', 'tax'] as const;
 export type InvoiceLineKind = (typeof INVOICE_LINE_KINDS)[number];
 
 export interface InvoiceLine {
@@ -85,6 +85,15 @@ export interface InvoiceInput {
   readonly totals: PeriodTotals;
   /** Count purchases and number charges only up to this instant (the usage view's "so far"). */
   readonly upTo?: EpochMicros;
+  /** Late calls of closed periods, billed (or credited) on this invoice (the service's, SPEC §9). */
+  readonly adjustments?: readonly InvoiceAdjustment[];
+}
+
+/** What late calls changed on the invoice of a period that had already closed. */
+export interface InvoiceAdjustment {
+  readonly correctsPeriod: BillingPeriod;
+  readonly calls: number;
+  readonly amountMinor: bigint;
 }
 
 /** Whether an instant lands on the invoice of `period` (one before the first period lands on the first). */
@@ -92,7 +101,7 @@ function landsIn(instant: EpochMicros, period: BillingPeriod): boolean {
   return (instant >= period.start || period.index === 0) && instant < period.end;
 }
 
-export function buildInvoice({ tariff, account, plan, period, totals, upTo }: InvoiceInput): Invoice {
+export function buildInvoice({ tariff, account, plan, period, totals, upTo, adjustments = [] }: InvoiceInput): Invoice {
   const minor = tariff.minorUnits;
   const format = (amount: bigint): string => formatScaled(amount, minor);
   const limit = upTo === undefined ? period.end : Math.min(period.end, upTo + 1);
@@ -150,6 +159,16 @@ export function buildInvoice({ tariff, account, plan, period, totals, upTo }: In
       quantity: '1',
       unitPrice: format(fee),
       amountMinor: fee,
+    });
+  }
+  for (const adjustment of adjustments) {
+    const corrected = adjustment.correctsPeriod;
+    lines.push({
+      kind: 'adjustment',
+      description: `Adjustment for ${corrected.startText.slice(0, 10)} to ${corrected.endText.slice(0, 10)}: ${adjustment.calls} late call${adjustment.calls === 1 ? '' : 's'}`,
+      quantity: String(adjustment.calls),
+      unitPrice: null,
+      amountMinor: adjustment.amountMinor,
     });
   }
   const subtotalMinor = lines.reduce((sum, line) => sum + line.amountMinor, 0n);

@@ -5,13 +5,13 @@
 import type { BillingPeriod } from './billing-period.js';
 import type { BillingRun, SettledAccount } from './billing-run.js';
 import type { BookAccount } from './billing-book.js';
-import { emptyTotals } from './period-totals.js';
+import { emptyTotals, type PeriodTotals } from './period-totals.js';
 import { numberPriceKey, type Tariff } from './tariff.js';
 import { numberChargesBefore } from './number-charges.js';
 import { divideRoundHalfAwayBig } from './decimal.js';
 import type { BundleBalance } from './draw-down.js';
 import type { EpochMicros } from './instant.js';
-import { buildInvoice, overageAmountMinor, taxAmountMinor, type Invoice } from './invoice.js';
+import { buildInvoice, overageAmountMinor, taxAmountMinor, type Invoice, type InvoiceAdjustment } from './invoice.js';
 import type { Millis } from './rating.js';
 
 export interface UsageView {
@@ -39,13 +39,29 @@ export interface UsageView {
  */
 export function buildUsageView(run: BillingRun, settled: SettledAccount, at: EpochMicros): UsageView | undefined {
   const { entry } = settled;
-  const { tariff } = run.book;
   const period = entry.calendar.periodAt(at);
   if (!period) return undefined;
   const current = run.settleAccount(entry, settled.rows, at);
-  const totals = current.totals.get(period.index) ?? emptyTotals();
-  const estimate = buildInvoice({ tariff, account: entry.account, plan: entry.plan, period, totals, upTo: at });
-  const bundles = current.bundles.filter((balance) => balance.purchasedAt <= at && balance.expiresAt > at);
+  return usageViewOf({ tariff: run.book.tariff, entry, period, totals: current.totals.get(period.index) ?? emptyTotals(), bundles: current.bundles, at });
+}
+
+export interface UsageViewInput {
+  readonly tariff: Tariff;
+  readonly entry: BookAccount;
+  /** The period containing `at`. */
+  readonly period: BillingPeriod;
+  /** The period's calls that ended by `at`, added up. */
+  readonly totals: PeriodTotals;
+  /** The account's bundles after those calls were drawn. */
+  readonly bundles: readonly BundleBalance[];
+  readonly at: EpochMicros;
+  readonly adjustments?: readonly InvoiceAdjustment[];
+}
+
+/** The view from totals already drawn: the batch command settles them, the service keeps them live. */
+export function usageViewOf({ tariff, entry, period, totals, bundles: allBundles, at, adjustments }: UsageViewInput): UsageView {
+  const estimate = buildInvoice({ tariff, account: entry.account, plan: entry.plan, period, totals, upTo: at, adjustments });
+  const bundles = allBundles.filter((balance) => balance.purchasedAt <= at && balance.expiresAt > at);
   const bundleLeftMillis = bundles.reduce((sum, balance) => sum + balance.left, 0);
   const { usage } = estimate;
   return {

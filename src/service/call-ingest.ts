@@ -1,0 +1,187 @@
+/**
+ * `POST /v1/calls`: a batch of call records checked and rated by the core, then written in
+ * one transaction (calls, draws, balances, ledger). Idempotent by call_id: the same record
+ * again is a duplicate and changes nothing; a different record under a stored id is refused.
+ * A bad record is refused alone; the good records of the batch are kept.
+ */
+import { checkCallRecord, CheckedCall } from '../core/call-validation.js';
+import type { Rejection } from '../core/call-record.js';
+import { formatScaled } from '../core/decimal.js';
+import { fingerprintOf } from '../core/fingerprint.js';
+import { rateCall } from '../core/rating.js';
+import { recordFromObject } from '../formats/call-records.js';
+import { formatUsageSeconds } from '../formats/invoice-document.js';
+import type { CallsTable } from '../store/schema.js';
+import { drawAccount, lockAccounts, type LedgerContext } from './account-ledger.js';
+import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
+import type { CallResult } from './billing-service.js';
+import { recordLateCalls } from './late-calls.js';
+
+interface Accepted {
+  readonly index: number;
+  readonly row: CallsTable;
+  readonly periodStart: string;
+}
+
+function rejected(index: number, callId: string | null, rejection: Pick<Rejection, 'code' | 'message'>): CallResult {
+  return { index, call_id: callId === '' ? null : callId, status: 'rejected', error: { code: rejection.code, message: rejection.message } };
+}
+
+export async function ingestCalls(context: LedgerContext, records: readonly unknown[]): Promise<CallResult[]> {
+  const results: (CallResult | undefined)[] = new Array<CallResult | undefined>(records.length);
+  const checked = new CheckedCall();
+  const candidates: { index: number; raw: ReturnType<typeof recordFromObject>; fingerprint: number; checked: CheckedCall }[] = [];
+  records.forEach((value, index) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      results[index] = rejected(index, null, { code: 'malformed_record', message: `calls[${index}] is not a JSON object` });
+      return;
+    }
+    const raw = recordFromObject(index, value as Record<string, unknown>);
+    const problem = checkCallRecord(raw, checked);
+    if (problem) {
+      results[index] = rejected(index, raw.call_id, problem);
+      return;
+    }
+    const copy = Object.assign(new CheckedCall(), checked);
+    candidates.push({ index, raw, fingerprint: fingerprintOf(copy, raw.from, raw.end_reason), checked: copy });
+  });
+
+  const accounts = await lockAccounts(context, candidates.map((candidate) => candidate.checked.accountId));
+  const existing = new Map<string, { fingerprint: number }>();
+  const ids = [...new Set(candidates.map((candidate) => candidate.raw.call_id))];
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await context.trx.selectFrom('calls').select(['call_id', 'fingerprint']).where('call_id', 'in', ids.slice(start, start + 500)).execute();
+    for (const row of rows) existing.set(row.call_id, { fingerprint: row.fingerprint });
+  }
+
+  const accepted: Accepted[] = [];
+  for (const { index, raw, fingerprint, checked: call } of candidates) {
+    const callId = raw.call_id;
+    const previous = existing.get(callId);
+    if (previous) {
+      results[index] =
+        previous.fingerprint === fingerprint
+          ? { index, call_id: callId, status: 'duplicate', duplicate_of: callId }
+          : rejected(index, callId, { code: 'conflicting_duplicate', message: `call_id ${callId} is already stored with different fields` });
+      continue;
+    }
+    const account = accounts.get(call.accountId);
+    if (!account) {
+      results[index] = rejected(index, callId, { code: 'unknown_account', message: `account_id "${call.accountId}" does not exist` });
+      continue;
+    }
+    const settings = settingsOf(account);
+    const calendar = calendarOf(settings);
+    const time = call.answeredAt ?? call.startedAt;
+    const period = calendar.periodAt(time);
+    if (!period) {
+      results[index] = rejected(index, callId, {
+        code: 'before_first_period',
+        message: `${raw.answered_at || raw.started_at} is before account ${call.accountId}'s first period (billing_anchor ${settings.billing_anchor}, ${settings.timezone})`,
+      });
+      continue;
+    }
+    const tariff = await context.tariffs.tariff(context.trx, context.tariffs.versionFor(period.start));
+    const plan = tariff.plans.get(planForPeriod(account, period.index));
+    if (!plan) throw new Error(`account ${account.id}: plan is not in the tariff`);
+    let rateRow;
+    if (call.answeredAt !== undefined && call.direction !== 'web') {
+      const found = tariff.rateDeck.find(call.direction, call.to, call.answeredAt);
+      if (found < 0) {
+        results[index] = rejected(index, callId, { code: 'no_carrier_rate', message: `no ${call.direction} rate-deck row matches +${call.to} in force at ${raw.answered_at}` });
+        continue;
+      }
+      rateRow = tariff.rateDeck.rows[found];
+    }
+    const rating = rateCall(tariff, plan, { direction: call.direction, answered: call.answeredAt !== undefined, billableSeconds: call.billableSeconds, rateRow });
+    existing.set(callId, { fingerprint });
+    const { line: _line, ...record } = raw;
+    accepted.push({
+      index,
+      periodStart: period.startText,
+      row: {
+        call_id: callId,
+        account_id: account.id,
+        fingerprint,
+        record: JSON.stringify(record),
+        direction: call.direction,
+        time,
+        ended_at: call.endedAt,
+        period_index: period.index,
+        billable_seconds: rating.billableSeconds,
+        ai_seconds: rating.aiSeconds,
+        carrier_prefix: rating.carrierPrefix,
+        carrier_country: rating.carrierCountry,
+        carrier_seconds: rating.carrierSeconds,
+        carrier_micros: rating.carrierCost,
+        surcharge_micros: rating.surchargeCost,
+        carrier_usage_millis: rating.carrierUsage,
+        usage_millis: rating.usage,
+        included_millis: 0,
+        bundle_millis: 0,
+        payg_millis: 0,
+        bundle_takes: null,
+        adjusted_on: null,
+        received_at: context.now,
+      },
+    });
+  }
+
+  const byAccount = new Map<string, Accepted[]>();
+  for (const call of accepted) {
+    const list = byAccount.get(call.row.account_id) ?? [];
+    list.push(call);
+    byAccount.set(call.row.account_id, list);
+  }
+  for (const [accountId, calls] of byAccount) {
+    const account = accounts.get(accountId);
+    if (!account) continue;
+    const late = calls.filter((call) => call.row.period_index <= account.closed_through);
+    const inTime = calls.filter((call) => call.row.period_index > account.closed_through);
+    if (inTime.length > 0) await drawAccount(context, account, inTime.map((call) => call.row));
+    if (late.length > 0) await recordLateCalls(context, account, late.map((call) => call.row));
+  }
+
+  // The answer reads the draws that were written (a redraw may have moved them).
+  const drawn = new Map<string, Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis' | 'adjusted_on'>>();
+  const acceptedIds = accepted.map((call) => call.row.call_id);
+  for (let start = 0; start < acceptedIds.length; start += 500) {
+    const rows = await context.trx
+      .selectFrom('calls')
+      .select(['call_id', 'included_millis', 'bundle_millis', 'payg_millis', 'adjusted_on'])
+      .where('call_id', 'in', acceptedIds.slice(start, start + 500))
+      .execute();
+    for (const row of rows) drawn.set(row.call_id, row);
+  }
+  for (const { index, row, periodStart } of accepted) {
+    const draw = drawn.get(row.call_id);
+    results[index] = {
+      index,
+      call_id: row.call_id,
+      status: 'rated',
+      late: draw?.adjusted_on !== null && draw?.adjusted_on !== undefined,
+      ...ratedFields(row, draw ?? row, periodStart),
+    };
+  }
+  return results as CallResult[];
+}
+
+export function ratedFields(row: CallsTable, draw: Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis'>, periodStart: string) {
+  return {
+    account_id: row.account_id,
+    direction: row.direction,
+    billable_seconds: row.billable_seconds,
+    ai_seconds: row.ai_seconds,
+    carrier_prefix: row.carrier_prefix,
+    carrier_country: row.carrier_country,
+    carrier_seconds: row.carrier_seconds,
+    carrier_cost: formatScaled(row.carrier_micros, 6),
+    surcharge_cost: formatScaled(row.surcharge_micros, 6),
+    carrier_usage_seconds: formatUsageSeconds(row.carrier_usage_millis),
+    usage_seconds: formatUsageSeconds(row.usage_millis),
+    included_seconds: formatUsageSeconds(draw.included_millis),
+    bundle_seconds: formatUsageSeconds(draw.bundle_millis),
+    payg_seconds: formatUsageSeconds(draw.payg_millis),
+    period_start: periodStart,
+  };
+}

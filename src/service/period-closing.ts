@@ -1,0 +1,166 @@
+/**
+ * Closing periods (issue 3 §4): once a period has ended (plus a grace for calls still on
+ * their way), its invoice is built by the core from the period's live totals, numbered
+ * without gaps, stored unchangeable, and the account moves on to its next period. Each close
+ * is one transaction that locks the account's row: on PostgreSQL a second `serve` skips an
+ * account another is closing (`SKIP LOCKED`) and re-checks after locking, so a period is
+ * closed once; the number comes from a counter row updated in the same transaction, so a
+ * rolled-back close leaves no gap.
+ */
+import { sql } from 'kysely';
+import { buildInvoice, type Invoice, type InvoiceAdjustment } from '../core/invoice.js';
+import type { Account } from '../core/account.js';
+import type { BillingPeriod } from '../core/billing-period.js';
+import { toInvoiceDocument } from '../formats/invoice-document.js';
+import { appendLedger, ledgerEntry, newPeriodRow, savePeriodRow, type AccountRow, type Db, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import { calendarOf, settingsOf } from './account-settings.js';
+import type { ClosedOrDraftInvoice } from './billing-service.js';
+
+export const INVOICE_COUNTER = 'invoice_number';
+
+export function invoiceNumberText(number: number): string {
+  return `INV-${String(number).padStart(6, '0')}`;
+}
+
+/** The core's account (bundles, numbers) as stored. */
+export async function coreAccount(db: Db, account: AccountRow): Promise<Account> {
+  const settings = settingsOf(account);
+  const [bundles, numbers] = await Promise.all([
+    db.selectFrom('bundle_purchases').select(['bundle', 'purchased_at']).where('account_id', '=', account.id).execute(),
+    db.selectFrom('numbers').selectAll().where('account_id', '=', account.id).execute(),
+  ]);
+  return {
+    id: account.id,
+    plan: settings.plan,
+    timeZone: settings.timezone,
+    billingAnchor: settings.billing_anchor,
+    country: settings.country,
+    bundles: bundles.map((row) => ({ bundle: row.bundle, purchasedAt: row.purchased_at })),
+    numbers: numbers.map((row) => ({
+      number: row.number,
+      type: row.type as Account['numbers'][number]['type'],
+      country: row.country,
+      rentedAt: row.rented_at,
+      releasedAt: row.released_at ?? undefined,
+    })),
+  };
+}
+
+/** Adjustments not yet on a closed invoice, grouped by the period they correct. */
+export async function pendingAdjustments(db: Db, account: AccountRow): Promise<InvoiceAdjustment[]> {
+  const rows = await db
+    .selectFrom('adjustments')
+    .select(['corrects_period_index', (eb) => eb.fn.sum<number>('amount_minor').as('amount'), (eb) => eb.fn.sum<number>('calls').as('calls')])
+    .where('account_id', '=', account.id)
+    .where('billed_in', 'is', null)
+    .groupBy('corrects_period_index')
+    .orderBy('corrects_period_index')
+    .execute();
+  const calendar = calendarOf(settingsOf(account));
+  return rows.map((row) => ({ correctsPeriod: calendar.period(row.corrects_period_index), calls: Number(row.calls), amountMinor: BigInt(row.amount) }));
+}
+
+/** The invoice of `period` as it stands: from the live totals (an empty period has none yet). */
+export async function invoiceOfPeriod(context: LedgerContext, account: AccountRow, period: BillingPeriod, row: PeriodRow | undefined): Promise<Invoice> {
+  const periodRow = row ?? (await newPeriodRow(context, account, period));
+  const tariff = await context.tariffs.tariff(context.trx, periodRow.tariff_version);
+  const plan = tariff.plans.get(periodRow.plan);
+  if (!plan) throw new Error(`plan ${periodRow.plan} is not in tariff version ${periodRow.tariff_version}`);
+  const core = await coreAccount(context.trx, account);
+  // Adjustments go on the next invoice to close: the first open period's.
+  const adjustments = period.index === account.closed_through + 1 ? await pendingAdjustments(context.trx, account) : [];
+  return buildInvoice({
+    tariff,
+    account: core,
+    plan,
+    period,
+    totals: {
+      includedUsed: periodRow.included_used,
+      bundleUsed: periodRow.bundle_used,
+      payg: periodRow.payg,
+      calls: periodRow.calls,
+      carrierCalls: periodRow.carrier_calls,
+      carrierMicros: periodRow.carrier_micros,
+    },
+    adjustments,
+  });
+}
+
+export function invoiceDocument(invoice: Invoice, number: number | null, closedAt: string | null): ClosedOrDraftInvoice {
+  return { ...toInvoiceDocument(invoice), number: number === null ? null : invoiceNumberText(number), status: number === null ? 'draft' : 'closed', closed_at: closedAt };
+}
+
+async function nextInvoiceNumber(db: Db): Promise<number> {
+  await db.insertInto('counters').values({ name: INVOICE_COUNTER, value: 0 }).onConflict((conflict) => conflict.column('name').doNothing()).execute();
+  const row = await db
+    .updateTable('counters')
+    .set({ value: sql<number>`value + 1` })
+    .where('name', '=', INVOICE_COUNTER)
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+/**
+ * Closes the account's next period if it is due at `dueBefore`; false when there is nothing
+ * to close or another process holds the account.
+ */
+export async function closeNextPeriod(context: LedgerContext, accountId: string, dueBefore: number): Promise<boolean> {
+  let query = context.trx.selectFrom('accounts').selectAll().where('id', '=', accountId);
+  if (context.dialect === 'postgres') query = query.forUpdate().skipLocked();
+  const account = await query.executeTakeFirst();
+  if (!account || account.next_close_at > dueBefore) return false;
+  const calendar = calendarOf(settingsOf(account));
+  const period = calendar.period(account.closed_through + 1);
+  let row = await context.trx.selectFrom('account_periods').selectAll().where('account_id', '=', account.id).where('period_index', '=', period.index).executeTakeFirst();
+  if (!row) {
+    row = await newPeriodRow(context, account, period);
+    await context.trx.insertInto('account_periods').values(row).execute();
+  }
+  const invoice = await invoiceOfPeriod(context, account, period, row);
+  const number = await nextInvoiceNumber(context.trx);
+  const closedAt = new Date(context.now / 1000).toISOString();
+  const document = invoiceDocument(invoice, number, closedAt);
+  await context.trx
+    .insertInto('invoices')
+    .values({
+      number,
+      account_id: account.id,
+      period_index: period.index,
+      period_start: period.start,
+      month: period.month,
+      document: JSON.stringify(document),
+      total_minor: Number(invoice.totalMinor),
+      closed_at: context.now,
+    })
+    .execute();
+  row.status = 'closed';
+  await savePeriodRow(context, row);
+  await context.trx.updateTable('adjustments').set({ billed_in: period.index }).where('account_id', '=', account.id).where('billed_in', 'is', null).execute();
+  const source = invoiceNumberText(number);
+  await appendLedger(context, [
+    ...invoice.lines
+      .filter((line) => line.kind === 'number_rental')
+      .map((line) => ledgerEntry(context, { account_id: account.id, kind: 'number_charged', source: line.description, period_index: period.index, amount_minor: Number(line.amountMinor) })),
+    ledgerEntry(context, { account_id: account.id, kind: 'period_closed', source, period_index: period.index, amount_minor: Number(invoice.totalMinor) }),
+  ]);
+  const nextIndex = period.index + 1;
+  const promote = account.next_plan !== null && account.next_plan_from !== null && nextIndex >= account.next_plan_from;
+  await context.trx
+    .updateTable('accounts')
+    .set({
+      closed_through: period.index,
+      next_close_at: calendar.period(nextIndex).end,
+      ...(promote ? { plan: account.next_plan as string, next_plan: null, next_plan_from: null } : {}),
+    })
+    .where('id', '=', account.id)
+    .execute();
+  return true;
+}
+
+/** Account ids with a period due, oldest first. */
+export async function accountsDue(db: Db, dueBefore: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('accounts').select('id').where('next_close_at', '<=', dueBefore).orderBy('next_close_at').orderBy('id').limit(limit).execute();
+  return rows.map((row) => row.id);
+}
+

@@ -1,0 +1,65 @@
+/**
+ * Opening the store: embedded SQLite (a file path, the default) or PostgreSQL (a
+ * `postgres://` URL), behind one Kysely instance, migrated to the latest schema on open.
+ * Integers come back as JS numbers on both: PostgreSQL `bigint` would otherwise arrive as a
+ * string, and every value we keep (epoch micros, usage millis, minor units) is below 2^53.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrate.js';
+import type { StoreSchema } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<StoreSchema>;
+  readonly dialect: StoreDialect;
+  /** Where the data lives, for messages (a URL's password is hidden). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`integer ${text} from the database is beyond 2^53`);
+  return value;
+}
+
+export async function openStore(location: string): Promise<Store> {
+  if (isPostgresUrl(location)) {
+    const pool = new pg.Pool({
+      connectionString: location,
+      max: 10,
+      types: {
+        getTypeParser: (oid: number, format?: string) =>
+          oid === INT8_OID || oid === NUMERIC_OID ? parseSafeInteger : (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format),
+      },
+    });
+    const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+    const store: Store = { db, dialect: 'postgres', location: location.replace(/:[^:@/]*@/, ':***@'), close: () => db.destroy() };
+    await migrateToLatest(store);
+    return store;
+  }
+  const path = resolve(location);
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path);
+  database.pragma('journal_mode = WAL');
+  // Commits reach the disk before they are answered: a crash loses no acknowledged batch.
+  database.pragma('synchronous = FULL');
+  database.pragma('busy_timeout = 10000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database }) });
+  const store: Store = { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+  await migrateToLatest(store);
+  return store;
+}
