@@ -12,7 +12,7 @@ export const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 
 export function exampleTariffDocument(): Record<string, unknown> {
   const tariff = load(readFileSync(join(EXAMPLES, 'tariff.yaml'), 'utf8')) as Record<string, unknown>;
-  tariff.carrier_rates = (parse(readFileSync(join(EXAMPLES, 'rates.csv')), { columns: true }) as Record<string, string>[]).map((row) => {
+  tariff.carrier_rates = parse<Record<string, string>>(readFileSync(join(EXAMPLES, 'rates.csv')), { columns: true }).map((row) => {
     const { effective_from: effectiveFrom, ...rest } = row;
     return effectiveFrom === '' || effectiveFrom === undefined ? rest : { ...rest, effective_from: effectiveFrom };
   });
