@@ -3,6 +3,7 @@ import { Command, Option, CommanderError } from 'commander';
 import { InputError } from '../formats/input-error.js';
 import { invoiceCommand, INVOICE_FORMATS, type InvoiceOptions } from './commands/invoice.js';
 import { rateCommand } from './commands/rate.js';
+import type { ServeOptions } from './commands/serve.js';
 import { usageCommand, type UsageOptions } from './commands/usage.js';
 import { EXIT_BAD_INPUT, type ExitStatus } from './exit-status.js';
 import { IMPORTER_NAMES, type BillingInputOptions } from './billing-inputs.js';
@@ -72,6 +73,29 @@ Example:
 Calls count once they have ended by --at; bundle purchases and number charges once they have happened.`,
   )
   .action((options: UsageOptions) => run(() => usageCommand(options)));
+
+program
+  .command('serve')
+  .description('Run the billing service: accounts, a ledger of balances, invoices and the HTTP API (SQLite by default, PostgreSQL by URL).')
+  .option('--port <n>', 'TCP port to listen on (0: any free port)', '8080')
+  .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+  .option('--db <path-or-url>', 'SQLite file or postgres:// URL (default: $DATABASE_URL, else ./voicebill.db)')
+  .option('--seed-example', 'load the bundled example (tariff, 5 accounts, a month of calls) into a database that has no tariff yet')
+  .option('--close-interval <seconds>', 'close due billing periods this often (0: never; POST /v1/admin/close-due-periods closes on demand)', '60')
+  .option('--close-grace <seconds>', 'wait this long after a period ends before closing it, for calls still on their way (default: 3600)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ npx voicebill serve --port 8080 --db ./voicebill.db --seed-example
+  $ curl http://127.0.0.1:8080/healthz
+  $ DATABASE_URL=postgres://voicebill@localhost/voicebill VOICEBILL_OPERATOR_KEY=... npx voicebill serve --port 8080
+
+The operator key is VOICEBILL_OPERATOR_KEY when set; otherwise one is made at the first start
+and printed once. The API reference is at /docs. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.`,
+  )
+  // Loaded only for `serve`: Fastify and the database drivers would slow every batch command's start.
+  .action((options: ServeOptions) => run(async () => (await import('./commands/serve.js')).serveCommand(options)));
 
 // `voicebill rate … | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
