@@ -13,7 +13,7 @@ import { formatMinutes } from '../core/invoice.js';
 import { accountFromDocument, countryOfNumber } from '../formats/accounts-file.js';
 import { InputError } from '../formats/input-error.js';
 import { formatUsageSeconds } from '../formats/invoice-document.js';
-import { appendLedger, drawAccount, ledgerEntry, type AccountRow, type LedgerContext } from './account-ledger.js';
+import { appendLedger, drawAccounts, ledgerEntry, type AccountRow, type LedgerContext } from './account-ledger.js';
 import { calendarOf, settingsOf, type AccountSettings } from './account-settings.js';
 import type { AccountDocumentOut, BundleDocument, NumberDocument } from './billing-service.js';
 import { ServiceError } from './service-error.js';
@@ -89,6 +89,8 @@ export async function putAccount(context: LedgerContext, tariff: Tariff, account
       closed_through: -1,
       next_close_at: calendar.period(0).end,
       max_ended_at: 0,
+      drawn_time: Number.MIN_SAFE_INTEGER,
+      drawn_call: '',
       created_at: context.now,
       updated_at: context.now,
     };
@@ -168,7 +170,7 @@ export async function buyBundle(context: LedgerContext, tariff: Tariff, account:
     ledgerEntry(context, { account_id: account.id, kind: 'bundle_bought', source: `bundle_purchase:${purchaseId}`, period_index: period?.index ?? 0, amount_minor: Number(product.priceMinor) }),
   ]);
   // A purchase dated before calls already drawn changes how they draw (SPEC §6).
-  await drawAccount(context, account, [], { time: purchasedAt, callId: '' });
+  await drawAccounts(context, [{ account, calls: [], from: { time: purchasedAt, callId: '' } }]);
   return purchaseId;
 }
 

@@ -10,7 +10,7 @@ import type { BundleProduct } from '../core/tariff.js';
 import type { StoreDialect } from '../store/database.js';
 import type { AccountPeriodsTable, AccountsTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
-import { redrawCalls, type BundleRow, type CallDraw, type DrawKey, type DrawnCall, type PeriodBalance } from './account-redraw.js';
+import { compareDrawKeys, redrawCalls, type BundleRow, type CallDraw, type DrawKey, type DrawnCall, type PeriodBalance } from './account-redraw.js';
 import type { TariffVersions } from './tariff-versions.js';
 
 export type Db = Kysely<StoreSchema> | Transaction<StoreSchema>;
@@ -149,113 +149,220 @@ export async function appendLedger(context: LedgerContext, entries: readonly Led
   }
 }
 
-/** A new call ready to be drawn: its row without the draw columns filled in yet. */
+/** A new call ready to be drawn: its row, the draw columns still to be filled in. */
 export type NewCallRow = CallsTable;
 
-/**
- * Draws the account's new in-time calls (and, from `from` on, every stored call of its open
- * periods again), then writes calls, periods, bundles and ledger entries. `from` defaults to
- * the first new call's place; a bundle bought in the past passes its purchase instant.
- */
-export async function drawAccount(context: LedgerContext, account: AccountRow, newCalls: readonly NewCallRow[], from?: DrawKey): Promise<void> {
-  const start = from ?? newCalls.map((row) => ({ time: row.time, callId: row.call_id })).sort((a, b) => a.time - b.time || (a.callId < b.callId ? -1 : 1))[0];
-  if (!start) return;
-  const stored = await context.trx
-    .selectFrom('calls')
-    .select(['call_id', 'time', 'period_index', 'usage_millis', 'included_millis', 'bundle_millis', 'payg_millis', 'bundle_takes'])
-    .where('account_id', '=', account.id)
-    .where('adjusted_on', 'is', null)
-    .where('period_index', '>', account.closed_through)
-    .where((eb) => eb.or([eb('time', '>', start.time), eb.and([eb('time', '=', start.time), eb('call_id', '>=', start.callId)])]))
-    .execute();
-  if (stored.length === 0 && newCalls.length === 0) return;
-  const calls: DrawnCall[] = [
-    ...stored.map((row) => ({
-      time: row.time,
-      callId: row.call_id,
-      periodIndex: row.period_index,
-      usage: row.usage_millis,
-      stored: { included: row.included_millis, bundle: row.bundle_millis, payg: row.payg_millis, takes: takesOf(row.bundle_takes) } satisfies CallDraw,
-    })),
-    ...newCalls.map((row) => ({ time: row.time, callId: row.call_id, periodIndex: row.period_index, usage: row.usage_millis, stored: undefined })),
-  ];
-  const periods = await periodRows(context, account, calls.map((call) => call.periodIndex));
-  const balances = new Map<number, PeriodBalance>(
-    [...periods.values()].map((row) => [row.period_index, { periodIndex: row.period_index, includedMillis: row.included_millis, includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg }]),
-  );
-  const bundles = await loadBundleRows(context, account.id);
-  const leftBefore = new Map(bundles.map((row) => [row.purchaseId, row.left]));
-  const { draws } = redrawCalls(calls, balances, bundles);
+export interface AccountDrawWork {
+  readonly account: AccountRow;
+  readonly calls: readonly NewCallRow[];
+  /** Draw again from here even without new calls (a bundle bought in the past). */
+  readonly from?: DrawKey;
+}
 
-  const newById = new Map(newCalls.map((row) => [row.call_id, row]));
-  const entries: LedgerEntry[] = [];
-  const inserts: CallsTable[] = [];
-  for (const { call, draw, changed } of draws) {
-    const fresh = newById.get(call.callId);
-    if (fresh) {
-      const row: CallsTable = { ...fresh, included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg, bundle_takes: takesText(draw.takes) };
-      inserts.push(row);
-      const period = periods.get(call.periodIndex) as PeriodRow;
-      period.calls += 1;
-      if (row.carrier_prefix !== null) {
-        period.carrier_calls += 1;
-        period.carrier_micros += row.carrier_micros + row.surcharge_micros;
-      }
-      entries.push(
-        ledgerEntry(context, {
-          account_id: account.id,
-          kind: 'call_rated',
-          source: call.callId,
-          period_index: call.periodIndex,
-          included_millis: draw.included,
-          bundle_millis: draw.bundle,
-          payg_millis: draw.payg,
-          calls: 1,
-          carrier_calls: row.carrier_prefix === null ? 0 : 1,
-          carrier_micros: row.carrier_prefix === null ? 0 : row.carrier_micros + row.surcharge_micros,
-          bundle_takes: takesText(draw.takes),
-        }),
-      );
-    } else if (changed) {
-      const before = call.stored as CallDraw;
-      await context.trx
-        .updateTable('calls')
-        .set({ included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg, bundle_takes: takesText(draw.takes) })
-        .where('call_id', '=', call.callId)
-        .execute();
-      // The ledger keeps the difference: the old entries stay as they were written.
-      const takes = new Map<number, number>();
-      for (const [purchase, millis] of draw.takes) takes.set(purchase, (takes.get(purchase) ?? 0) + millis);
-      for (const [purchase, millis] of before.takes) takes.set(purchase, (takes.get(purchase) ?? 0) - millis);
-      entries.push(
-        ledgerEntry(context, {
-          account_id: account.id,
-          kind: 'call_redrawn',
-          source: call.callId,
-          period_index: call.periodIndex,
-          included_millis: draw.included - before.included,
-          bundle_millis: draw.bundle - before.bundle,
-          payg_millis: draw.payg - before.payg,
-          bundle_takes: takesText([...takes].filter(([, millis]) => millis !== 0)),
-        }),
-      );
+function keyOf(row: { time: number; call_id: string }): DrawKey {
+  return { time: row.time, callId: row.call_id };
+}
+
+const IN_CHUNKS = 900;
+
+async function selectIn<T>(ids: readonly string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (let start = 0; start < ids.length; start += IN_CHUNKS) rows.push(...(await query(ids.slice(start, start + IN_CHUNKS))));
+  return rows;
+}
+
+async function insertChunked<T>(rows: readonly T[], columns: number, insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  // SQLite takes at most 32,766 parameters per statement, PostgreSQL 65,535.
+  const size = Math.max(1, Math.floor(30_000 / columns));
+  for (let start = 0; start < rows.length; start += size) await insert(rows.slice(start, start + size));
+}
+
+/**
+ * Draws the new in-time calls of several accounts and writes calls, period balances, bundle
+ * remainders and ledger entries with a fixed number of statements per batch, whatever the
+ * number of accounts. A call after the account's last drawn call is drawn straight on; one
+ * before it takes back the draws of the calls after its place and draws them again (SPEC §6).
+ * Returns each new call's draw.
+ */
+export async function drawAccounts(context: LedgerContext, work: readonly AccountDrawWork[]): Promise<Map<string, CallDraw>> {
+  const result = new Map<string, CallDraw>();
+  const items = work.filter((item) => item.calls.length > 0 || item.from !== undefined);
+  if (items.length === 0) return result;
+  const ids = items.map((item) => item.account.id);
+
+  // Stored calls to draw again: only for accounts where something lands before the frontier.
+  const redrawn = new Map<string, DrawnCall[]>();
+  for (const { account, calls, from } of items) {
+    const start = [...calls.map(keyOf), ...(from ? [from] : [])].sort(compareDrawKeys)[0] as DrawKey;
+    if (compareDrawKeys(start, { time: account.drawn_time, callId: account.drawn_call }) > 0) continue;
+    const stored = await context.trx
+      .selectFrom('calls')
+      .select(['call_id', 'time', 'period_index', 'usage_millis', 'included_millis', 'bundle_millis', 'payg_millis', 'bundle_takes'])
+      .where('account_id', '=', account.id)
+      .where('adjusted_on', 'is', null)
+      .where('period_index', '>', account.closed_through)
+      .where((eb) => eb.or([eb('time', '>', start.time), eb.and([eb('time', '=', start.time), eb('call_id', '>=', start.callId)])]))
+      .execute();
+    redrawn.set(
+      account.id,
+      stored.map((row) => ({
+        ...keyOf(row),
+        periodIndex: row.period_index,
+        usage: row.usage_millis,
+        stored: { included: row.included_millis, bundle: row.bundle_millis, payg: row.payg_millis, takes: takesOf(row.bundle_takes) },
+      })),
+    );
+  }
+
+  // Period balances of the open periods, made where a call opens one.
+  const periodList = await selectIn(ids, (chunk) => context.trx.selectFrom('account_periods').selectAll().where('account_id', 'in', chunk).where('status', '=', 'open').execute());
+  const periods = new Map(periodList.map((row) => [`${row.account_id} ${row.period_index}`, row]));
+  const created: PeriodRow[] = [];
+  for (const { account, calls } of items) {
+    const calendar = calendarOf(settingsOf(account));
+    for (const call of calls) {
+      const key = `${account.id} ${call.period_index}`;
+      if (periods.has(key)) continue;
+      const row = await newPeriodRow(context, account, calendar.period(call.period_index));
+      periods.set(key, row);
+      created.push(row);
     }
   }
-  for (const [index, balance] of balances) {
-    const row = periods.get(index) as PeriodRow;
-    row.included_used = balance.includedUsed;
-    row.bundle_used = balance.bundleUsed;
-    row.payg = balance.payg;
-    await savePeriodRow(context, row);
+  await insertChunked(created, 14, (chunk) => context.trx.insertInto('account_periods').values(chunk).execute());
+
+  const bundleList = await selectIn(ids, (chunk) => context.trx.selectFrom('bundle_purchases').selectAll().where('account_id', 'in', chunk).execute());
+  const bundlesByAccount = new Map<string, BundleRow[]>();
+  const bundleById = new Map<number, BundleRow>();
+  for (const stored of bundleList) {
+    const [row] = bundleRowsOf([stored as unknown as StoreSchema['bundle_purchases']]) as [BundleRow];
+    bundleById.set(row.purchaseId, row);
+    const list = bundlesByAccount.get(stored.account_id) ?? [];
+    list.push(row);
+    bundlesByAccount.set(stored.account_id, list);
   }
-  await saveBundleLefts(context, bundles, leftBefore);
-  for (let offset = 0; offset < inserts.length; offset += 200) {
-    await context.trx.insertInto('calls').values(inserts.slice(offset, offset + 200)).execute();
+  const bundleLeftBefore = new Map(bundleList.map((row) => [Number(row.id), row.left_millis]));
+
+  const entries: LedgerEntry[] = [];
+  const inserts: CallsTable[] = [];
+  const touchedPeriods = new Map<string, PeriodRow>();
+  const accountUpdates: AccountRow[] = [];
+  for (const { account, calls } of items) {
+    const drawn: DrawnCall[] = [...(redrawn.get(account.id) ?? []), ...calls.map((row) => ({ ...keyOf(row), periodIndex: row.period_index, usage: row.usage_millis, stored: undefined }))];
+    const balances = new Map<number, PeriodBalance>();
+    for (const call of drawn) {
+      if (balances.has(call.periodIndex)) continue;
+      const row = periods.get(`${account.id} ${call.periodIndex}`);
+      if (!row) throw new Error(`period ${call.periodIndex} of account ${account.id} is not open`);
+      balances.set(call.periodIndex, { periodIndex: row.period_index, includedMillis: row.included_millis, includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg });
+    }
+    const { draws } = redrawCalls(drawn, balances, bundlesByAccount.get(account.id) ?? []);
+    const fresh = new Map(calls.map((row) => [row.call_id, row]));
+    for (const { call, draw, changed } of draws) {
+      const period = periods.get(`${account.id} ${call.periodIndex}`) as PeriodRow;
+      const newRow = fresh.get(call.callId);
+      if (newRow) {
+        result.set(call.callId, draw);
+        const carrier = newRow.carrier_prefix === null ? 0 : newRow.carrier_micros + newRow.surcharge_micros;
+        inserts.push({ ...newRow, included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg, bundle_takes: takesText(draw.takes) });
+        period.calls += 1;
+        if (newRow.carrier_prefix !== null) {
+          period.carrier_calls += 1;
+          period.carrier_micros += carrier;
+        }
+        entries.push(
+          ledgerEntry(context, {
+            account_id: account.id,
+            kind: 'call_rated',
+            source: call.callId,
+            period_index: call.periodIndex,
+            included_millis: draw.included,
+            bundle_millis: draw.bundle,
+            payg_millis: draw.payg,
+            calls: 1,
+            carrier_calls: newRow.carrier_prefix === null ? 0 : 1,
+            carrier_micros: carrier,
+            bundle_takes: takesText(draw.takes),
+          }),
+        );
+      } else if (changed) {
+        const before = call.stored as CallDraw;
+        await context.trx
+          .updateTable('calls')
+          .set({ included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg, bundle_takes: takesText(draw.takes) })
+          .where('call_id', '=', call.callId)
+          .execute();
+        // The ledger keeps the difference: entries already written stay as they are.
+        const takes = new Map<number, number>();
+        for (const [purchase, millis] of draw.takes) takes.set(purchase, (takes.get(purchase) ?? 0) + millis);
+        for (const [purchase, millis] of before.takes) takes.set(purchase, (takes.get(purchase) ?? 0) - millis);
+        entries.push(
+          ledgerEntry(context, {
+            account_id: account.id,
+            kind: 'call_redrawn',
+            source: call.callId,
+            period_index: call.periodIndex,
+            included_millis: draw.included - before.included,
+            bundle_millis: draw.bundle - before.bundle,
+            payg_millis: draw.payg - before.payg,
+            bundle_takes: takesText([...takes].filter(([, millis]) => millis !== 0)),
+          }),
+        );
+      }
+    }
+    for (const [index, balance] of balances) {
+      const row = periods.get(`${account.id} ${index}`) as PeriodRow;
+      row.included_used = balance.includedUsed;
+      row.bundle_used = balance.bundleUsed;
+      row.payg = balance.payg;
+      touchedPeriods.set(`${account.id} ${index}`, row);
+    }
+    const last = draws.at(-1)?.call;
+    const frontier = last && compareDrawKeys(last, { time: account.drawn_time, callId: account.drawn_call }) > 0 ? last : undefined;
+    const maxEnded = Math.max(account.max_ended_at, ...calls.map((row) => row.ended_at));
+    if (frontier || maxEnded !== account.max_ended_at) {
+      if (frontier) {
+        account.drawn_time = frontier.time;
+        account.drawn_call = frontier.callId;
+      }
+      account.max_ended_at = maxEnded;
+      accountUpdates.push(account);
+    }
   }
+
+  await insertChunked(inserts, 24, (chunk) => context.trx.insertInto('calls').values(chunk).execute());
+  await insertChunked([...touchedPeriods.values()], 14, (chunk) =>
+    context.trx
+      .insertInto('account_periods')
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.columns(['account_id', 'period_index']).doUpdateSet((eb) => ({
+          included_used: eb.ref('excluded.included_used'),
+          bundle_used: eb.ref('excluded.bundle_used'),
+          payg: eb.ref('excluded.payg'),
+          calls: eb.ref('excluded.calls'),
+          carrier_calls: eb.ref('excluded.carrier_calls'),
+          carrier_micros: eb.ref('excluded.carrier_micros'),
+        })),
+      )
+      .execute(),
+  );
+  for (const [purchaseId, row] of bundleById) {
+    if (row.left === bundleLeftBefore.get(purchaseId)) continue;
+    await context.trx.updateTable('bundle_purchases').set({ left_millis: row.left }).where('id', '=', purchaseId).execute();
+  }
+  await insertChunked(accountUpdates, 12, (chunk) =>
+    context.trx
+      .insertInto('accounts')
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.column('id').doUpdateSet((eb) => ({
+          max_ended_at: eb.ref('excluded.max_ended_at'),
+          drawn_time: eb.ref('excluded.drawn_time'),
+          drawn_call: eb.ref('excluded.drawn_call'),
+        })),
+      )
+      .execute(),
+  );
   await appendLedger(context, entries);
-  const maxEnded = Math.max(account.max_ended_at, ...newCalls.map((row) => row.ended_at));
-  if (maxEnded !== account.max_ended_at) {
-    await context.trx.updateTable('accounts').set({ max_ended_at: maxEnded }).where('id', '=', account.id).execute();
-    account.max_ended_at = maxEnded;
-  }
+  return result;
 }

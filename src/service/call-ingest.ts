@@ -12,7 +12,7 @@ import { rateCall } from '../core/rating.js';
 import { recordFromObject } from '../formats/call-records.js';
 import { formatUsageSeconds } from '../formats/invoice-document.js';
 import type { CallsTable } from '../store/schema.js';
-import { drawAccount, lockAccounts, type LedgerContext } from './account-ledger.js';
+import { drawAccounts, lockAccounts, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
 import type { CallResult } from './billing-service.js';
 import { recordLateCalls } from './late-calls.js';
@@ -133,35 +133,32 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
     list.push(call);
     byAccount.set(call.row.account_id, list);
   }
+  const work: AccountDrawWork[] = [];
+  const lateCalls = new Set<string>();
   for (const [accountId, calls] of byAccount) {
     const account = accounts.get(accountId);
     if (!account) continue;
     const late = calls.filter((call) => call.row.period_index <= account.closed_through);
     const inTime = calls.filter((call) => call.row.period_index > account.closed_through);
-    if (inTime.length > 0) await drawAccount(context, account, inTime.map((call) => call.row));
-    if (late.length > 0) await recordLateCalls(context, account, late.map((call) => call.row));
+    if (inTime.length > 0) work.push({ account, calls: inTime.map((call) => call.row) });
+    if (late.length > 0) {
+      await recordLateCalls(context, account, late.map((call) => call.row));
+      for (const call of late) lateCalls.add(call.row.call_id);
+    }
   }
+  const draws = await drawAccounts(context, work);
 
-  // The answer reads the draws that were written (a redraw may have moved them).
-  const drawn = new Map<string, Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis' | 'adjusted_on'>>();
-  const acceptedIds = accepted.map((call) => call.row.call_id);
-  for (let start = 0; start < acceptedIds.length; start += 500) {
-    const rows = await context.trx
-      .selectFrom('calls')
-      .select(['call_id', 'included_millis', 'bundle_millis', 'payg_millis', 'adjusted_on'])
-      .where('call_id', 'in', acceptedIds.slice(start, start + 500))
-      .execute();
-    for (const row of rows) drawn.set(row.call_id, row);
+  // A late call's draw is read back; an in-time call's comes from the draw just made.
+  const lateDraws = new Map<string, Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis'>>();
+  const lateIds = [...lateCalls];
+  for (let start = 0; start < lateIds.length; start += 500) {
+    const rows = await context.trx.selectFrom('calls').select(['call_id', 'included_millis', 'bundle_millis', 'payg_millis']).where('call_id', 'in', lateIds.slice(start, start + 500)).execute();
+    for (const row of rows) lateDraws.set(row.call_id, row);
   }
   for (const { index, row, periodStart } of accepted) {
-    const draw = drawn.get(row.call_id);
-    results[index] = {
-      index,
-      call_id: row.call_id,
-      status: 'rated',
-      late: draw?.adjusted_on !== null && draw?.adjusted_on !== undefined,
-      ...ratedFields(row, draw ?? row, periodStart),
-    };
+    const draw = draws.get(row.call_id);
+    const drawn = draw ? { included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg } : (lateDraws.get(row.call_id) ?? row);
+    results[index] = { index, call_id: row.call_id, status: 'rated', late: lateCalls.has(row.call_id), ...ratedFields(row, drawn, periodStart) };
   }
   return results as CallResult[];
 }

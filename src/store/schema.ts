@@ -32,6 +32,12 @@ export interface AccountsTable {
   next_close_at: number;
   /** Latest `ended_at` of its calls: the live usage view is exact for any instant after it. */
   max_ended_at: number;
+  /**
+   * The last call drawn in the account's open periods, in draw order: a new call after it is
+   * drawn straight on; one before it makes the calls after it draw again.
+   */
+  drawn_time: number;
+  drawn_call: string;
   created_at: number;
   updated_at: number;
 }

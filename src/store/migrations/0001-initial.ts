@@ -36,6 +36,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('closed_through', 'integer', (column) => column.notNull())
     .addColumn('next_close_at', 'bigint', (column) => column.notNull())
     .addColumn('max_ended_at', 'bigint', (column) => column.notNull())
+    .addColumn('drawn_time', 'bigint', (column) => column.notNull())
+    .addColumn('drawn_call', 'text', (column) => column.notNull())
     .addColumn('created_at', 'bigint', (column) => column.notNull())
     .addColumn('updated_at', 'bigint', (column) => column.notNull())
     .execute();
