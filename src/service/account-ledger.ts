@@ -7,7 +7,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { BillingPeriod } from '../core/billing-period.js';
 import type { BundleProduct } from '../core/tariff.js';
-import type { StoreDialect } from '../store/database.js';
+import type { Store, StoreDialect } from '../store/database.js';
+import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
 import type { AccountPeriodsTable, AccountsTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
 import { compareDrawKeys, redrawCalls, type BundleRow, type CallDraw, type DrawKey, type DrawnCall, type PeriodBalance } from './account-redraw.js';
@@ -16,7 +17,8 @@ import type { TariffVersions } from './tariff-versions.js';
 export type Db = Kysely<StoreSchema> | Transaction<StoreSchema>;
 
 export interface LedgerContext {
-  readonly trx: Db;
+  readonly trx: Transaction<StoreSchema>;
+  readonly store: Store;
   readonly dialect: StoreDialect;
   readonly tariffs: TariffVersions;
   readonly now: number;
@@ -143,10 +145,50 @@ export function ledgerEntry(context: LedgerContext, fields: Partial<LedgerEntry>
   };
 }
 
+const LEDGER_COLUMNS: ColumnTypes<LedgerEntry> = {
+  account_id: 'text',
+  kind: 'text',
+  source: 'text',
+  period_index: 'int4',
+  included_millis: 'int8',
+  bundle_millis: 'int8',
+  payg_millis: 'int8',
+  calls: 'int8',
+  carrier_calls: 'int8',
+  carrier_micros: 'int8',
+  bundle_takes: 'text',
+  amount_minor: 'int8',
+  created_at: 'int8',
+};
+
+export const CALL_COLUMNS: ColumnTypes<CallsTable> = {
+  call_id: 'text',
+  account_id: 'text',
+  fingerprint: 'int8',
+  record: 'text',
+  direction: 'text',
+  time: 'int8',
+  ended_at: 'int8',
+  period_index: 'int4',
+  billable_seconds: 'int4',
+  ai_seconds: 'int4',
+  carrier_prefix: 'text',
+  carrier_country: 'text',
+  carrier_seconds: 'int4',
+  carrier_micros: 'int8',
+  surcharge_micros: 'int8',
+  carrier_usage_millis: 'int8',
+  usage_millis: 'int8',
+  included_millis: 'int8',
+  bundle_millis: 'int8',
+  payg_millis: 'int8',
+  bundle_takes: 'text',
+  adjusted_on: 'int4',
+  received_at: 'int8',
+};
+
 export async function appendLedger(context: LedgerContext, entries: readonly LedgerEntry[]): Promise<void> {
-  for (let start = 0; start < entries.length; start += 200) {
-    await context.trx.insertInto('ledger_entries').values(entries.slice(start, start + 200)).execute();
-  }
+  await insertMany(context.store, context.trx, 'ledger_entries', LEDGER_COLUMNS, entries);
 }
 
 /** A new call ready to be drawn: its row, the draw columns still to be filled in. */
@@ -329,7 +371,7 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
     }
   }
 
-  await insertChunked(inserts, 24, (chunk) => context.trx.insertInto('calls').values(chunk).execute());
+  await insertMany(context.store, context.trx, 'calls', CALL_COLUMNS, inserts);
   await insertChunked([...touchedPeriods.values()], 14, (chunk) =>
     context.trx
       .insertInto('account_periods')

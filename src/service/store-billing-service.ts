@@ -65,7 +65,7 @@ export class StoreBillingService implements BillingService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.tariffs.refresh(this.store.db);
-        return await this.store.db.transaction().execute((trx: Transaction<StoreSchema>) => work({ trx, dialect: this.store.dialect, tariffs: this.tariffs, now }));
+        return await this.store.db.transaction().execute((trx: Transaction<StoreSchema>) => work({ trx, store: this.store, dialect: this.store.dialect, tariffs: this.tariffs, now }));
       } catch (error) {
         if (attempt >= 5 || !isRetryable(error)) throw error;
       }

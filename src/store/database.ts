@@ -19,6 +19,8 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** Where the data lives, for messages (a URL's password is hidden). */
   readonly location: string;
+  /** The SQLite connection itself, for bulk inserts through cached prepared statements. */
+  readonly sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function openStore(location: string): Promise<Store> {
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database }) });
-  const store: Store = { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+  const store: Store = { db, dialect: 'sqlite', location: path, sqlite: database, close: () => db.destroy() };
   await migrateToLatest(store);
   return store;
 }
