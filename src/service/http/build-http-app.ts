@@ -12,6 +12,7 @@ import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { registerApiReference, registerOpenApi } from './api-reference.js';
 import { requireApiKeys } from './authentication.js';
+import { errorResponses } from './common-schemas.js';
 import { DEFAULT_BODY_LIMIT } from './body-limits.js';
 import { bundleRoutes } from './bundle-routes.js';
 import { callRoutes } from './call-routes.js';
@@ -57,7 +58,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       description: 'No key needed. Answers 200 while the server takes requests.',
       tags: ['service'],
       security: [],
-      response: { 200: z.object({ status: z.literal('ok') }) },
+      response: { 200: z.object({ status: z.literal('ok') }), ...errorResponses() },
     },
     handler: () => ({ status: 'ok' as const }),
   });
