@@ -219,6 +219,12 @@ async function insertChunked<T>(rows: readonly T[], columns: number, insert: (ch
   for (let start = 0; start < rows.length; start += size) await insert(rows.slice(start, start + size));
 }
 
+/** The open periods' rows of these accounts, keyed `${account_id} ${period_index}`. */
+export async function openPeriodRows(context: LedgerContext, accountIds: readonly string[]): Promise<Map<string, PeriodRow>> {
+  const rows = await selectIn([...new Set(accountIds)], (chunk) => context.trx.selectFrom('account_periods').selectAll().where('account_id', 'in', chunk).where('status', '=', 'open').execute());
+  return new Map(rows.map((row) => [`${row.account_id} ${row.period_index}`, row]));
+}
+
 /**
  * Draws the new in-time calls of several accounts and writes calls, period balances, bundle
  * remainders and ledger entries with a fixed number of statements per batch, whatever the
@@ -226,7 +232,7 @@ async function insertChunked<T>(rows: readonly T[], columns: number, insert: (ch
  * before it takes back the draws of the calls after its place and draws them again (SPEC §6).
  * Returns each new call's draw.
  */
-export async function drawAccounts(context: LedgerContext, work: readonly AccountDrawWork[]): Promise<Map<string, CallDraw>> {
+export async function drawAccounts(context: LedgerContext, work: readonly AccountDrawWork[], loaded?: Map<string, PeriodRow>): Promise<Map<string, CallDraw>> {
   const result = new Map<string, CallDraw>();
   const items = work.filter((item) => item.calls.length > 0 || item.from !== undefined);
   if (items.length === 0) return result;
@@ -257,8 +263,7 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
   }
 
   // Period balances of the open periods, made where a call opens one.
-  const periodList = await selectIn(ids, (chunk) => context.trx.selectFrom('account_periods').selectAll().where('account_id', 'in', chunk).where('status', '=', 'open').execute());
-  const periods = new Map(periodList.map((row) => [`${row.account_id} ${row.period_index}`, row]));
+  const periods = loaded ?? (await openPeriodRows(context, ids));
   const created: PeriodRow[] = [];
   for (const { account, calls } of items) {
     const calendar = calendarOf(settingsOf(account));

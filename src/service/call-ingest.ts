@@ -12,7 +12,7 @@ import { rateCall } from '../core/rating.js';
 import { recordFromObject } from '../formats/call-records.js';
 import { formatUsageSeconds } from '../formats/invoice-document.js';
 import type { CallsTable } from '../store/schema.js';
-import { drawAccounts, lockAccounts, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
+import { drawAccounts, lockAccounts, openPeriodRows, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
 import type { CallResult } from './billing-service.js';
 import { recordLateCalls } from './late-calls.js';
@@ -54,6 +54,8 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
     for (const row of rows) existing.set(row.call_id, { fingerprint: row.fingerprint });
   }
 
+  // A period keeps the tariff version and plan it opened with (its row says which).
+  const periods = await openPeriodRows(context, [...accounts.keys()]);
   const accepted: Accepted[] = [];
   for (const { index, raw, fingerprint, checked: call } of candidates) {
     const callId = raw.call_id;
@@ -81,8 +83,9 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
       });
       continue;
     }
-    const tariff = await context.tariffs.tariff(context.trx, context.tariffs.versionFor(period.start));
-    const plan = tariff.plans.get(planForPeriod(account, period.index));
+    const periodRow = periods.get(`${account.id} ${period.index}`);
+    const tariff = await context.tariffs.tariff(context.trx, periodRow?.tariff_version ?? context.tariffs.versionFor(period.start));
+    const plan = tariff.plans.get(periodRow?.plan ?? planForPeriod(account, period.index));
     if (!plan) throw new Error(`account ${account.id}: plan is not in the tariff`);
     let rateRow;
     if (call.answeredAt !== undefined && call.direction !== 'web') {
@@ -146,7 +149,7 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
       for (const call of late) lateCalls.add(call.row.call_id);
     }
   }
-  const draws = await drawAccounts(context, work);
+  const draws = await drawAccounts(context, work, periods);
 
   // A late call's draw is read back; an in-time call's comes from the draw just made.
   const lateDraws = new Map<string, Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis'>>();
