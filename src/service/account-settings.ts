@@ -17,8 +17,17 @@ export interface AccountSettings {
   spend_cap: string | null;
 }
 
+const parsedSettings = new Map<string, AccountSettings>();
+
+/** The settings of an account row (parsed once per distinct document: ingest asks per call). */
 export function settingsOf(row: Pick<AccountsTable, 'document'>): AccountSettings {
-  return JSON.parse(row.document) as AccountSettings;
+  let settings = parsedSettings.get(row.document);
+  if (settings === undefined) {
+    if (parsedSettings.size >= 100_000) parsedSettings.clear();
+    settings = Object.freeze(JSON.parse(row.document) as AccountSettings);
+    parsedSettings.set(row.document, settings);
+  }
+  return settings;
 }
 
 const calendars = new Map<string, BillingCalendar>();
