@@ -11,6 +11,7 @@ import type { Store, StoreDialect } from '../store/database.js';
 import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
 import type { AccountPeriodsTable, AccountsTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
+import { closedPeriodAdjustments } from './late-calls.js';
 import { compareDrawKeys, redrawCalls, type BundleRow, type CallDraw, type DrawKey, type DrawnCall, type PeriodBalance } from './account-redraw.js';
 import type { TariffVersions } from './tariff-versions.js';
 
@@ -201,6 +202,11 @@ export interface AccountDrawWork {
   readonly from?: DrawKey;
 }
 
+/** The lowest period a work item draws in: a late call's closed period, else the first open one. */
+function floorOf({ account, calls }: AccountDrawWork): number {
+  return Math.min(account.closed_through + 1, ...calls.map((call) => call.period_index));
+}
+
 function keyOf(row: { time: number; call_id: string }): DrawKey {
   return { time: row.time, callId: row.call_id };
 }
@@ -247,8 +253,7 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
       .selectFrom('calls')
       .select(['call_id', 'time', 'period_index', 'usage_millis', 'included_millis', 'bundle_millis', 'payg_millis', 'bundle_takes'])
       .where('account_id', '=', account.id)
-      .where('adjusted_on', 'is', null)
-      .where('period_index', '>', account.closed_through)
+      .where('period_index', '>=', floorOf({ account, calls }))
       .where((eb) => eb.or([eb('time', '>', start.time), eb.and([eb('time', '=', start.time), eb('call_id', '>=', start.callId)])]))
       .execute();
     redrawn.set(
@@ -264,6 +269,19 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
 
   // Period balances of the open periods, made where a call opens one.
   const periods = loaded ?? (await openPeriodRows(context, ids));
+  // Late calls draw their closed periods again (and every period after): load those rows too.
+  const closedBefore = new Map<string, Pick<PeriodRow, 'payg' | 'carrier_micros'>>();
+  for (const item of items) {
+    const floor = floorOf(item);
+    if (floor > item.account.closed_through) continue;
+    const rows = await context.trx.selectFrom('account_periods').selectAll().where('account_id', '=', item.account.id).where('period_index', '>=', floor).execute();
+    for (const row of rows) {
+      const key = `${row.account_id} ${row.period_index}`;
+      if (!periods.has(key)) periods.set(key, row);
+      const known = periods.get(key) as PeriodRow;
+      if (known.status === 'closed') closedBefore.set(key, { payg: known.payg, carrier_micros: known.carrier_micros });
+    }
+  }
   const created: PeriodRow[] = [];
   for (const { account, calls } of items) {
     const calendar = calendarOf(settingsOf(account));
@@ -299,7 +317,7 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
     for (const call of drawn) {
       if (balances.has(call.periodIndex)) continue;
       const row = periods.get(`${account.id} ${call.periodIndex}`);
-      if (!row) throw new Error(`period ${call.periodIndex} of account ${account.id} is not open`);
+      if (!row) throw new Error(`period ${call.periodIndex} of account ${account.id} is not loaded`);
       balances.set(call.periodIndex, { periodIndex: row.period_index, includedMillis: row.included_millis, includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg });
     }
     const { draws } = redrawCalls(drawn, balances, bundlesByAccount.get(account.id) ?? []);
@@ -410,6 +428,19 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
       )
       .execute(),
   );
+  for (const adjustment of await closedPeriodAdjustments(context, items, periods, closedBefore)) {
+    await context.trx.insertInto('adjustments').values(adjustment).execute();
+    entries.push(
+      ledgerEntry(context, {
+        account_id: adjustment.account_id,
+        kind: 'adjustment',
+        source: `period ${adjustment.corrects_period_index}`,
+        period_index: adjustment.corrects_period_index,
+        amount_minor: adjustment.amount_minor,
+        calls: adjustment.calls,
+      }),
+    );
+  }
   await appendLedger(context, entries);
   return result;
 }

@@ -15,7 +15,6 @@ import type { CallsTable } from '../store/schema.js';
 import { drawAccounts, lockAccounts, openPeriodRows, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
 import type { CallResult } from './billing-service.js';
-import { recordLateCalls } from './late-calls.js';
 
 interface Accepted {
   readonly index: number;
@@ -141,26 +140,19 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
   for (const [accountId, calls] of byAccount) {
     const account = accounts.get(accountId);
     if (!account) continue;
-    const late = calls.filter((call) => call.row.period_index <= account.closed_through);
-    const inTime = calls.filter((call) => call.row.period_index > account.closed_through);
-    if (inTime.length > 0) work.push({ account, calls: inTime.map((call) => call.row) });
-    if (late.length > 0) {
-      await recordLateCalls(context, account, late.map((call) => call.row));
-      for (const call of late) lateCalls.add(call.row.call_id);
+    for (const call of calls) {
+      if (call.row.period_index > account.closed_through) continue;
+      // Billed as an adjustment on the invoice of the account's first open period.
+      call.row.adjusted_on = account.closed_through + 1;
+      lateCalls.add(call.row.call_id);
     }
+    work.push({ account, calls: calls.map((call) => call.row) });
   }
   const draws = await drawAccounts(context, work, periods);
 
-  // A late call's draw is read back; an in-time call's comes from the draw just made.
-  const lateDraws = new Map<string, Pick<CallsTable, 'included_millis' | 'bundle_millis' | 'payg_millis'>>();
-  const lateIds = [...lateCalls];
-  for (let start = 0; start < lateIds.length; start += 500) {
-    const rows = await context.trx.selectFrom('calls').select(['call_id', 'included_millis', 'bundle_millis', 'payg_millis']).where('call_id', 'in', lateIds.slice(start, start + 500)).execute();
-    for (const row of rows) lateDraws.set(row.call_id, row);
-  }
   for (const { index, row, periodStart } of accepted) {
-    const draw = draws.get(row.call_id);
-    const drawn = draw ? { included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg } : (lateDraws.get(row.call_id) ?? row);
+    const draw = draws.get(row.call_id) ?? { included: 0, bundle: 0, payg: 0 };
+    const drawn = { included_millis: draw.included, bundle_millis: draw.bundle, payg_millis: draw.payg };
     results[index] = { index, call_id: row.call_id, status: 'rated', late: lateCalls.has(row.call_id), ...ratedFields(row, drawn, periodStart) };
   }
   return results as CallResult[];

@@ -1,93 +1,65 @@
 /**
- * Calls that arrive after their period closed (SPEC §9): the closed invoice never changes.
- * Each late call is drawn from what its period had left when it closed (included minutes,
- * then the bundles valid at its time, then pay-as-you-go); the period's usage money is
- * computed again with it, and the difference becomes an `adjustment` line on the account's
- * next invoice, naming the period it corrects. The calls already drawn are not drawn again:
- * their periods are closed.
+ * Calls that arrive after their period closed (SPEC §9). The closed invoice never changes.
+ * The late call is drawn like any other, in `answered_at` order, so its closed period (and
+ * every period after it) is drawn again as it would have been with the call known in time;
+ * for each closed period whose usage money (overage, and carrier money on passthrough plans)
+ * moved, the difference is billed or credited as an `adjustment` line on the next invoice to
+ * close, naming the period it corrects. Each adjustment is the change since the last one, so
+ * the adjustments of a period add up to "as it would have been" minus "as invoiced",
+ * whatever order the late calls arrive in.
  */
 import { divideRoundHalfAwayBig } from '../core/decimal.js';
-import { Balances, compareBundleBalances, type DrawTarget } from '../core/draw-down.js';
 import { overageAmountMinor } from '../core/invoice.js';
-import type { Plan } from '../core/tariff.js';
-import type { CallsTable } from '../store/schema.js';
-import { appendLedger, ledgerEntry, loadBundleRows, periodRows, saveBundleLefts, savePeriodRow, takesText, type AccountRow, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import type { AdjustmentsTable } from '../store/schema.js';
+import type { AccountDrawWork, LedgerContext, PeriodRow } from './account-ledger.js';
 
 /** The usage money of a period: overage, and carrier money on passthrough plans. */
-export function usageMoneyMinor(row: Pick<PeriodRow, 'payg' | 'carrier_micros'>, plan: Plan, minorUnits: number): bigint {
-  const overage = overageAmountMinor(row.payg, plan.minutePriceNanos, minorUnits);
+export async function usageMoneyMinor(context: LedgerContext, row: PeriodRow, figures: Pick<PeriodRow, 'payg' | 'carrier_micros'> = row): Promise<bigint> {
+  const tariff = await context.tariffs.tariff(context.trx, row.tariff_version);
+  const plan = tariff.plans.get(row.plan);
+  if (!plan) throw new Error(`plan ${row.plan} is not in tariff version ${row.tariff_version}`);
+  const overage = overageAmountMinor(figures.payg, plan.minutePriceNanos, tariff.minorUnits);
   if (plan.carrier !== 'passthrough') return overage;
-  return overage + divideRoundHalfAwayBig(BigInt(row.carrier_micros) * 10n ** BigInt(minorUnits), 1_000_000n);
+  return overage + divideRoundHalfAwayBig(BigInt(figures.carrier_micros) * 10n ** BigInt(tariff.minorUnits), 1_000_000n);
 }
 
-export async function recordLateCalls(context: LedgerContext, account: AccountRow, calls: readonly CallsTable[]): Promise<void> {
-  const ordered = [...calls].sort((a, b) => a.time - b.time || (a.call_id < b.call_id ? -1 : 1));
-  const periods = await periodRows(context, account, ordered.map((call) => call.period_index));
-  const bundles = await loadBundleRows(context, account.id);
-  const leftBefore = new Map(bundles.map((row) => [row.purchaseId, row.left]));
-  const inOrder = bundles.map((row) => ({ ...row, row })).sort((a, b) => compareBundleBalances(a, b) || a.purchaseId - b.purchaseId);
-  const billedOn = account.closed_through + 1;
-  const entries = [];
-  for (const call of ordered) {
-    const period = periods.get(call.period_index) as PeriodRow;
-    const tariff = await context.tariffs.tariff(context.trx, period.tariff_version);
-    const plan = tariff.plans.get(period.plan) as Plan;
-    const before = usageMoneyMinor(period, plan, tariff.minorUnits);
-    const balances = new Balances(0, inOrder, () => period.included_millis - period.included_used);
-    const target: DrawTarget = { included: 0, bundle: 0, payg: 0, bundleTakes: [] };
-    balances.drawInto(call.period_index, call.time, call.usage_millis, target);
-    const takes = (target.bundleTakes ?? []).map(([position, millis]) => [(inOrder[position] as { purchaseId: number }).purchaseId, millis] as [number, number]);
-    period.included_used += target.included;
-    period.bundle_used += target.bundle;
-    period.payg += target.payg;
-    period.calls += 1;
-    const carrier = call.carrier_prefix === null ? 0 : call.carrier_micros + call.surcharge_micros;
-    if (call.carrier_prefix !== null) {
-      period.carrier_calls += 1;
-      period.carrier_micros += carrier;
+export type AdjustmentRow = Omit<AdjustmentsTable, 'id'>;
+
+/**
+ * The adjustments for closed periods drawn again: `before` holds each closed period's
+ * figures before this batch (keyed `${account} ${period}`), `periods` the rows after it.
+ */
+export async function closedPeriodAdjustments(
+  context: LedgerContext,
+  items: readonly AccountDrawWork[],
+  periods: ReadonlyMap<string, PeriodRow>,
+  before: ReadonlyMap<string, Pick<PeriodRow, 'payg' | 'carrier_micros'>>,
+): Promise<AdjustmentRow[]> {
+  const lateCalls = new Map<string, number>();
+  for (const { account, calls } of items) {
+    for (const call of calls) {
+      if (call.period_index > account.closed_through) continue;
+      const key = `${account.id} ${call.period_index}`;
+      lateCalls.set(key, (lateCalls.get(key) ?? 0) + 1);
     }
-    const difference = usageMoneyMinor(period, plan, tariff.minorUnits) - before;
-    await context.trx
-      .insertInto('calls')
-      .values({ ...call, included_millis: target.included, bundle_millis: target.bundle, payg_millis: target.payg, bundle_takes: takesText(takes), adjusted_on: billedOn })
-      .execute();
-    await context.trx
-      .insertInto('adjustments')
-      .values({
-        account_id: account.id,
-        corrects_period_index: period.period_index,
-        corrects_period_start: period.period_start,
-        corrects_period_end: period.period_end,
-        amount_minor: Number(difference),
-        calls: 1,
-        billed_in: null,
-        created_at: context.now,
-      })
-      .execute();
-    entries.push(
-      ledgerEntry(context, {
-        account_id: account.id,
-        kind: 'call_rated',
-        source: call.call_id,
-        period_index: call.period_index,
-        included_millis: target.included,
-        bundle_millis: target.bundle,
-        payg_millis: target.payg,
-        calls: 1,
-        carrier_calls: call.carrier_prefix === null ? 0 : 1,
-        carrier_micros: carrier,
-        bundle_takes: takesText(takes),
-      }),
-      ledgerEntry(context, { account_id: account.id, kind: 'adjustment', source: call.call_id, period_index: billedOn, amount_minor: Number(difference) }),
-    );
   }
-  for (const { row, left } of inOrder) row.left = left;
-  for (const period of periods.values()) await savePeriodRow(context, period);
-  await saveBundleLefts(context, bundles, leftBefore);
-  await appendLedger(context, entries);
-  const maxEnded = Math.max(account.max_ended_at, ...calls.map((row) => row.ended_at));
-  if (maxEnded !== account.max_ended_at) {
-    await context.trx.updateTable('accounts').set({ max_ended_at: maxEnded }).where('id', '=', account.id).execute();
-    account.max_ended_at = maxEnded;
+  const adjustments: AdjustmentRow[] = [];
+  for (const [key, figures] of before) {
+    const row = periods.get(key);
+    if (!row) continue;
+    const difference = (await usageMoneyMinor(context, row)) - (await usageMoneyMinor(context, row, figures));
+    const calls = lateCalls.get(key) ?? 0;
+    if (difference === 0n && calls === 0) continue;
+    adjustments.push({
+      account_id: row.account_id,
+      corrects_period_index: row.period_index,
+      corrects_period_start: row.period_start,
+      corrects_period_end: row.period_end,
+      amount_minor: Number(difference),
+      calls,
+      billed_in: null,
+      created_at: context.now,
+    });
   }
+  return adjustments;
 }
