@@ -145,7 +145,20 @@ function planInForce(row: AccountRow): string {
   return row.next_plan ?? row.plan;
 }
 
+/**
+ * A purchase, rental or release dated inside a closed period would change an invoice that
+ * can no longer change: refused, naming the first instant that is still open.
+ */
+function refuseClosed(account: AccountRow, instant: number, what: string): void {
+  if (account.closed_through < 0) return;
+  const openFrom = calendarOf(settingsOf(account)).period(account.closed_through).end;
+  if (instant < openFrom) {
+    throw new ServiceError('conflict', `${what} ${iso(instant)} is in a closed billing period of account ${account.id}: its invoice is final; date it at or after ${iso(openFrom)}`);
+  }
+}
+
 export async function buyBundle(context: LedgerContext, tariff: Tariff, account: AccountRow, bundleId: string, purchasedAt: number): Promise<number> {
+  refuseClosed(account, purchasedAt, 'purchased_at');
   const product: BundleProduct | undefined = tariff.bundles.get(bundleId);
   if (!product) throw new ServiceError('invalid_request', `bundle: unknown bundle "${bundleId}" (the tariff has ${[...tariff.bundles.keys()].join(', ') || 'none'})`);
   const clash = await context.trx.selectFrom('bundle_purchases').select('id').where('account_id', '=', account.id).where('bundle', '=', bundleId).where('purchased_at', '=', purchasedAt).executeTakeFirst();
@@ -183,6 +196,8 @@ export interface RentalInput {
 }
 
 export async function rentNumber(context: LedgerContext, tariff: Tariff, account: AccountRow, input: RentalInput): Promise<void> {
+  refuseClosed(account, input.rentedAt, 'rented_at');
+  if (input.releasedAt !== undefined) refuseClosed(account, input.releasedAt, 'released_at');
   const digits = normalizePhoneNumber(input.number);
   if (digits === undefined) throw new ServiceError('invalid_request', `number: "${input.number}" is not an E.164 number`);
   if (!NUMBER_TYPES.includes(input.type as NumberType)) throw new ServiceError('invalid_request', `type: "${input.type}" (expected ${NUMBER_TYPES.join(', ')})`);
@@ -213,6 +228,7 @@ export async function releaseNumber(context: LedgerContext, account: AccountRow,
   const rental = await context.trx.selectFrom('numbers').selectAll().where('account_id', '=', account.id).where('number', '=', e164).where('released_at', 'is', null).executeTakeFirst();
   if (!rental) throw new ServiceError('not_found', `account ${account.id} rents no number ${e164} now`);
   if (releasedAt < rental.rented_at) throw new ServiceError('invalid_request', `released_at: is before rented_at ${iso(rental.rented_at)}`);
+  refuseClosed(account, releasedAt, 'released_at');
   await context.trx.updateTable('numbers').set({ released_at: releasedAt }).where('account_id', '=', account.id).where('number', '=', e164).where('rented_at', '=', rental.rented_at).execute();
 }
 

@@ -61,3 +61,26 @@ describe.each(DATABASE_KINDS)('late calls on %s', (kind) => {
     expect(inOrder.lines.map((line) => line.quantity)).toEqual(['2']);
   });
 });
+
+describe.each(DATABASE_KINDS)('purchases and rentals in closed periods on %s', (kind) => {
+  it('are refused, since the invoice they would land on is final', async () => {
+    const database = await createTestDatabase(kind);
+    const { service } = await openBillingService({ db: database.location, operatorKey: 'vb_op_late' });
+    try {
+      await service.putTariff({ ...TARIFF, numbers: [{ country: 'US', type: 'local', monthly_fee: '1.00' }] });
+      await service.putAccount('a', { ...ACCOUNT, bundles: [] });
+      expect(await service.closeDuePeriods(NOW)).toBe(2);
+      await expect(service.buyBundle('a', { bundle: 'b', purchased_at: '2026-10-15T00:00:00Z' }, NOW)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('2026-12-01') as unknown });
+      await expect(service.rentNumber('a', { number: '+12125550777', type: 'local', rented_at: '2026-10-15T00:00:00Z' }, NOW)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(service.putAccount('a', { ...ACCOUNT })).rejects.toMatchObject({ code: 'conflict' });
+      expect(await service.listBundles('a', NOW)).toEqual([]);
+      expect(await service.buyBundle('a', { bundle: 'b', purchased_at: '2026-12-02T00:00:00Z' }, NOW)).toMatchObject({ bundle: 'b' });
+      const rented = await service.rentNumber('a', { number: '+12125550777', type: 'local', rented_at: '2026-12-02T00:00:00Z' }, NOW);
+      expect(rented.next_charge_at).toBe('2027-01-02T00:00:00+00:00');
+      await expect(service.releaseNumber('a', '+12125550777', { released_at: '2026-11-20T00:00:00Z' }, NOW)).rejects.toMatchObject({ code: 'invalid_request' });
+    } finally {
+      await service.close();
+      await database.drop();
+    }
+  });
+});
