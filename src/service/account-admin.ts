@@ -224,7 +224,8 @@ export async function rentNumber(context: LedgerContext, tariff: Tariff, account
 
 export async function releaseNumber(context: LedgerContext, account: AccountRow, number: string, releasedAt: number): Promise<void> {
   const digits = normalizePhoneNumber(number);
-  const e164 = digits === undefined ? number : `+${digits}`;
+  if (digits === undefined) throw new ServiceError('not_found', `"${number}" is not an E.164 number this account could rent`);
+  const e164 = `+${digits}`;
   const rental = await context.trx.selectFrom('numbers').selectAll().where('account_id', '=', account.id).where('number', '=', e164).where('released_at', 'is', null).executeTakeFirst();
   if (!rental) throw new ServiceError('not_found', `account ${account.id} rents no number ${e164} now`);
   if (releasedAt < rental.rented_at) throw new ServiceError('invalid_request', `released_at: is before rented_at ${iso(rental.rented_at)}`);

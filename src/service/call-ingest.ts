@@ -5,7 +5,7 @@
  * A bad record is refused alone; the good records of the batch are kept.
  */
 import { checkCallRecord, CheckedCall } from '../core/call-validation.js';
-import type { Rejection } from '../core/call-record.js';
+import { CALL_RECORD_FIELDS, type Rejection } from '../core/call-record.js';
 import { formatScaled } from '../core/decimal.js';
 import { fingerprintOf } from '../core/fingerprint.js';
 import { rateCall } from '../core/rating.js';
@@ -22,6 +22,25 @@ interface Accepted {
   readonly periodStart: string;
 }
 
+/** Text a database stores as given: no NUL character, no unpaired UTF-16 surrogate. */
+export function isStorableText(text: string): boolean {
+  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+}
+
+/**
+ * A request's record must give each generic field as text (or leave it out): a number, an
+ * object or a list where an id or a timestamp belongs is a mistake to report, not to guess at.
+ */
+function fieldProblem(object: Record<string, unknown>): string | undefined {
+  for (const field of CALL_RECORD_FIELDS) {
+    const value = object[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') return `${field} must be a string, not ${Array.isArray(value) ? 'a list' : typeof value}`;
+    if (!isStorableText(value)) return `${field} contains a NUL character or a broken UTF-16 surrogate`;
+  }
+  return undefined;
+}
+
 function rejected(index: number, callId: string | null, rejection: Pick<Rejection, 'code' | 'message'>): CallResult {
   return { index, call_id: callId === '' ? null : callId, status: 'rejected', error: { code: rejection.code, message: rejection.message } };
 }
@@ -35,7 +54,13 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
       results[index] = rejected(index, null, { code: 'malformed_record', message: `calls[${index}] is not a JSON object` });
       return;
     }
-    const raw = recordFromObject(index, value as Record<string, unknown>);
+    const object = value as Record<string, unknown>;
+    const malformed = fieldProblem(object);
+    if (malformed !== undefined) {
+      results[index] = rejected(index, typeof object.call_id === 'string' && isStorableText(object.call_id) ? object.call_id : null, { code: 'malformed_record', message: malformed });
+      return;
+    }
+    const raw = recordFromObject(index, object);
     const problem = checkCallRecord(raw, checked);
     if (problem) {
       results[index] = rejected(index, raw.call_id, problem);

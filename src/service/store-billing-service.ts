@@ -34,7 +34,7 @@ import type {
   Page,
   TariffVersionDocument,
 } from './billing-service.js';
-import { ingestCalls } from './call-ingest.js';
+import { ingestCalls, isStorableText } from './call-ingest.js';
 import { checkLedger } from './ledger-doctor.js';
 import { accountsDue, closeNextPeriod, invoiceDocument } from './period-closing.js';
 import { ServiceError } from './service-error.js';
@@ -73,6 +73,7 @@ export class StoreBillingService implements BillingService {
   }
 
   private async account(context: LedgerContext, accountId: string): Promise<AccountRow> {
+    if (!isStorableText(accountId)) throw new ServiceError('not_found', 'no such account: the id holds a NUL character or a broken surrogate');
     const row = await context.trx.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
     if (!row) throw new ServiceError('not_found', `account ${accountId} does not exist`);
     return row;
@@ -217,6 +218,7 @@ export class StoreBillingService implements BillingService {
 
   async getCall(callId: string): Promise<CallDocument> {
     return this.inTransaction(Date.now() * 1000, async (context) => {
+      if (!isStorableText(callId)) throw new ServiceError('not_found', 'no such call: the id holds a NUL character or a broken surrogate');
       const row = await context.trx.selectFrom('calls').selectAll().where('call_id', '=', callId).executeTakeFirst();
       if (!row) throw new ServiceError('not_found', `call ${callId} is not stored`);
       const account = await this.account(context, row.account_id);

@@ -147,3 +147,43 @@ describe.each(DATABASE_KINDS)('ledger on %s', (kind) => {
     expect((await service.doctor()).differences).toEqual([]);
   });
 });
+
+describe.each(DATABASE_KINDS)('records the stores could not keep as sent, on %s', (kind) => {
+  it('are refused one by one, naming the field; the good records of the batch are kept', async () => {
+    const database = await createTestDatabase(kind);
+    const { service } = await openBillingService({ db: database.location, operatorKey: 'vb_op_test' });
+    try {
+      await seeded(service);
+      const good = { call_id: 'fine', account_id: 'acme-dental', direction: 'web', started_at: '2026-11-20T10:00:00Z', answered_at: '2026-11-20T10:00:00Z', ended_at: '2026-11-20T10:01:00Z' };
+      const results = await service.ingestCalls(
+        [
+          good,
+          { ...good, call_id: 'nul\u0000' },
+          { ...good, call_id: 'lone\ud800' },
+          { ...good, call_id: 'lone\udc00' },
+          { ...good, call_id: { nested: 1 } },
+          { ...good, call_id: 12345 },
+          // 68 years of a 60/60 outbound call: carrier seconds beyond 2^31 must still be stored.
+          { ...good, call_id: 'very-long', direction: 'outbound', to: '+12125550100', started_at: '2026-11-20T15:00:00Z', answered_at: '2026-11-20T15:00:00Z', ended_at: '2094-12-08T18:14:01Z' },
+        ],
+        NOW,
+      );
+      expect(results.map((result) => (result.status === 'rejected' ? `${result.error.code}: ${result.error.message}` : result.status))).toEqual([
+        'rated',
+        'malformed_record: call_id contains a NUL character or a broken UTF-16 surrogate',
+        'malformed_record: call_id contains a NUL character or a broken UTF-16 surrogate',
+        'malformed_record: call_id contains a NUL character or a broken UTF-16 surrogate',
+        'malformed_record: call_id must be a string, not object',
+        'malformed_record: call_id must be a string, not number',
+        'rated',
+      ]);
+      expect(await service.getCall('fine')).toMatchObject({ call_id: 'fine' });
+      expect((await service.getCall('very-long')).carrier_seconds).toBeGreaterThan(2 ** 31);
+      await expect(service.getCall('nul\u0000')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(service.getAccount('x\u0000y')).rejects.toMatchObject({ code: 'not_found' });
+    } finally {
+      await service.close();
+      await database.drop();
+    }
+  });
+});
