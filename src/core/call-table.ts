@@ -7,7 +7,9 @@ import type { Direction } from './call-record.js';
 
 const DIRECTION_CODES: Record<Direction, number> = { inbound: 0, outbound: 1, web: 2 };
 const DIRECTIONS_BY_CODE: readonly Direction[] = ['inbound', 'outbound', 'web'];
-const ANSWERED = 4;
+/** The bit of `CallTable.flags` set for an answered call. */
+export const ANSWERED_FLAG = 4;
+const ANSWERED = ANSWERED_FLAG;
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(column: T, size: number): T {
   const grown = new (column.constructor as new (length: number) => T)(size);
