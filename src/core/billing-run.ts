@@ -6,8 +6,8 @@
  */
 import type { BillingBook, BookAccount } from './billing-book.js';
 import type { RawCallRecord, Rejection } from './call-record.js';
-import { CallIdIndex } from './call-id-index.js';
-import { ANSWERED_FLAG, CallTable } from './call-table.js';
+import { CallIdIndex, type CallIdParts } from './call-id-index.js';
+import { ANSWERED_FLAG, CallTable, type CallColumns } from './call-table.js';
 import { CheckedCall, checkCallRecord } from './call-validation.js';
 import { Balances, openBundleBalances, type BundleBalance, type DrawTarget } from './draw-down.js';
 import { DrawOrderSorter } from './draw-order.js';
@@ -132,6 +132,17 @@ export class BillingRun {
     table.rateRow[row] = rateRow;
     table.fingerprint[row] = fingerprint;
     return row;
+  }
+
+  /**
+   * Adds the calls another run over the same book stored (columns and call ids, e.g. from
+   * another thread). Their call ids must not occur in this run: the two runs took disjoint
+   * sets of ids, so that every repeat of an id was judged where its first record was.
+   */
+  absorb(columns: CallColumns, ids: CallIdParts): void {
+    if (columns.count !== ids.count) throw new Error(`absorb: ${columns.count} rows but ${ids.count} call ids`);
+    this.table.appendColumns(columns);
+    this.ids.appendParts(ids);
   }
 
   private refuse(raw: RawCallRecord, rejection: Rejection): number {

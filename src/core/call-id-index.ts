@@ -93,6 +93,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** The stored ids of an index: `bytes[offsets[row] .. offsets[row + 1])` for each of `count` rows. */
+export interface CallIdParts {
+  readonly bytes: Uint8Array;
+  readonly offsets: Float64Array;
+  readonly count: number;
+}
+
 export class CallIdIndex {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
@@ -128,6 +135,44 @@ export class CallIdIndex {
     this.slots[slot] = this.count - 1;
     if (this.count > this.slots.length * MAX_LOAD) this.rehash();
     return EMPTY;
+  }
+
+  parts(): CallIdParts {
+    return { bytes: this.bytes, offsets: this.offsets, count: this.count };
+  }
+
+  /**
+   * Appends another index's ids as the next rows, in their order. None of them may be here
+   * already (the caller partitions ids, e.g. by a hash of the call_id): they are not looked up.
+   */
+  appendParts(other: CallIdParts): void {
+    const first = other.offsets[0] as number;
+    const length = (other.offsets[other.count] as number) - first;
+    if (this.used + length > this.bytes.length) {
+      const grown = new Uint8Array(this.used + length + 1024);
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(other.bytes.subarray(first, first + length), this.used);
+    if (this.count + other.count + 2 > this.offsets.length) {
+      const grown = new Float64Array(this.count + other.count + 2);
+      grown.set(this.offsets.subarray(0, this.count + 1));
+      this.offsets = grown;
+    }
+    const shift = this.used - first;
+    const start = this.count;
+    for (let row = 1; row <= other.count; row++) this.offsets[start + row] = (other.offsets[row] as number) + shift;
+    this.used += length;
+    this.count += other.count;
+    if (this.count > this.slots.length * MAX_LOAD) {
+      this.rehash();
+      return;
+    }
+    for (let row = start; row < this.count; row++) {
+      let slot = this.hashRow(row) & this.mask;
+      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.slots[slot] = row;
+    }
   }
 
   /** Takes back the id stored last (its record was then rejected). */
@@ -217,7 +262,8 @@ export class CallIdIndex {
   }
 
   private rehash(): void {
-    const size = this.slots.length * 2;
+    let size = this.slots.length * 2;
+    while (size * MAX_LOAD < this.count) size <<= 1;
     const slots = new Int32Array(size).fill(EMPTY);
     const mask = size - 1;
     for (let row = 0; row < this.count; row++) {
