@@ -309,8 +309,11 @@ export class BillingRun {
   }
 }
 
-/** At most this many rows are copied into scratch columns at once by `settle` (~50 MB). */
-const SETTLE_CHUNK_ROWS = 1 << 21;
+/**
+ * At most this many rows (unless one account has more) are copied into scratch columns at
+ * once by `settle` (~13 MB); each chunk costs one more pass over the table's account column.
+ */
+const SETTLE_CHUNK_ROWS = 1 << 19;
 
 /** Reusable scratch: the columns settling reads (and the table row they came from). */
 class SettleColumns {
