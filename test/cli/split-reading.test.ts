@@ -73,6 +73,29 @@ describe('reading a call file in two threads', () => {
     expect(two).toEqual(one);
   });
 
+  it('finds the call_id in another column, with spaces around it', () => {
+    const [header, ...records] = readFileSync(join(REPO, 'examples/calls.csv'), 'utf8').trim().split('\n').slice(0, 601);
+    const moved = (line: string) => {
+      const fields = line.split(',');
+      return [fields[1], fields[2], fields[0], ...fields.slice(3)];
+    };
+    const lines = [moved(header as string).join(',')];
+    records.forEach((record, index) => {
+      const fields = moved(record);
+      lines.push(fields.join(','));
+      if (index % 50 === 1) lines.push(fields.join(','));
+      if (index % 61 === 2) lines.push([fields[0], fields[1], ` ${fields[2]} `, ...fields.slice(3, 7), '2026-11-30T00:00:00Z', fields[8]].join(','));
+      if (index % 67 === 3) lines.push(fields.slice(0, 5).join(','));
+    });
+    const file = join(folder, 'moved.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const args = ['invoice', '--tariff', join(REPO, 'examples/tariff.yaml'), '--accounts', join(REPO, 'examples/accounts.yaml'), '--calls', file, '--period', '2026-11'];
+    const one = run(args, false);
+    expect(one.stderr).toContain('conflicting duplicate');
+    expect(one.stderr).toContain('has 5 fields');
+    expect(run(args, true)).toEqual(one);
+  });
+
   it('gives the same usage view', () => {
     const args = ['usage', ...inputs, '--at', '2026-11-20T12:00:00Z'];
     expect(run(args, true)).toEqual(run(args, false));
