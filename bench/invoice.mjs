@@ -7,7 +7,7 @@
  *   node bench/generate.mjs [--large]      # once: bench/data/
  *   node bench/invoice.mjs                 # 1M calls: CLI, CSV floor, core, PostgreSQL
  *   node bench/invoice.mjs --large         # and the same CLI run over 10M calls
- *   node bench/invoice.mjs --only cli      # one row (cli | parse | core | pg)
+ *   node bench/invoice.mjs --only cli      # one row (cli | parse | core | settle | pg)
  *   node bench/invoice.mjs --runs 3        # best of 3 for the timed rows
  *
  * Every row runs in a fresh child process, so one measurement's memory or JIT state never
@@ -88,6 +88,37 @@ async function phaseCore(file, runs) {
   return { ms: best, firstMs: first, calls: records.length, check: invoices };
 }
 
+/**
+ * (c) The rating core alone: the 1M calls are read and checked into a billing run once (not
+ * timed), then `settle` (draw order, rate-deck row → rating, draw-down, period totals) and
+ * the month's invoices are timed, best of N, on the main thread. This is "the core rates":
+ * what remains once the calls are in the table.
+ */
+async function phaseSettle(file, runs) {
+  const { readCallFile } = await dist('formats/call-records.js');
+  const { readTariffFile } = await dist('formats/tariff-file.js');
+  const { readAccountsFile } = await dist('formats/accounts-file.js');
+  const { makeBillingBook } = await dist('core/billing-book.js');
+  const { BillingRun, NOT_STORED } = await dist('core/billing-run.js');
+  const { invoicesOfMonth } = await dist('cli/commands/invoice.js');
+  const tariff = readTariffFile(TARIFF);
+  const book = makeBillingBook(tariff, readAccountsFile(ACCOUNTS, tariff));
+  const billing = new BillingRun(book, 1_050_000);
+  let refused = 0;
+  await readCallFile(file, { record: (raw) => (billing.take(raw) === NOT_STORED ? refused++ : 0), problem: () => refused++ });
+  let best = Number.POSITIVE_INFINITY;
+  let first = 0;
+  let invoices = 0;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    invoices = invoicesOfMonth(billing.settle(), PERIOD).length;
+    const ms = performance.now() - started;
+    if (run === 0) first = ms;
+    best = Math.min(best, ms);
+  }
+  return { ms: best, firstMs: first, calls: billing.table.count, check: invoices };
+}
+
 function runChild(args, { env = {}, stdout = 'ignore' } = {}) {
   return new Promise((resolvePromise, rejectPromise) => {
     const started = performance.now();
@@ -128,7 +159,7 @@ async function measurePhase(phase, file, runs) {
 const PSQL = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', process.env.PGHOST ?? '127.0.0.1', '-p', process.env.PGPORT ?? '5432', '-U', process.env.PGUSER ?? 'postgres', '-d', process.env.PGDATABASE ?? 'test'];
 
 /**
- * (c) The same per-call arithmetic in SQL: billable seconds (ceil), the plan's and the rate
+ * (d) The same per-call arithmetic in SQL: billable seconds (ceil), the plan's and the rate
  * row's I/R increments, the longest in-force prefix, carrier cost rounded to 6 decimals, and
  * per-account totals. COPY and query are timed apart. Duplicates and the sequential
  * draw-down are not done in SQL: this is a floor for "the database does it", not a rival.
@@ -218,7 +249,7 @@ async function main() {
   const runs = Number(option('runs', '1'));
   if (phase) {
     const file = option('file', callFile(1_000_000));
-    const result = phase === 'parse' ? await phaseParse(file) : await phaseCore(file, Math.max(runs, 3));
+    const result = phase === 'parse' ? await phaseParse(file) : phase === 'settle' ? await phaseSettle(file, Math.max(runs, 10)) : await phaseCore(file, Math.max(runs, 3));
     process.stdout.write(JSON.stringify(result));
     return;
   }
@@ -256,12 +287,16 @@ async function main() {
     const core = await measurePhase('core', small, runs);
     rows.push(['(b) core: check+rate+draw+invoice, in memory, 1 core', core.calls, `${seconds(core.ms)} (1st ${seconds(core.firstMs)})`, rate(core.calls, core.ms), '', `${core.check} invoices`]);
   }
+  if (want('settle')) {
+    const settle = await measurePhase('settle', small, runs);
+    rows.push(['(c) core rating: settle + invoices over the stored calls, 1 core', settle.calls, `${seconds(settle.ms)} (1st ${seconds(settle.firstMs)})`, rate(settle.calls, settle.ms), '', `${settle.check} invoices`]);
+  }
   if (want('pg')) {
     const pg = await measurePostgres(small);
-    if (pg.skipped) rows.push(['(c) PostgreSQL', calls, '', '', '', pg.skipped]);
+    if (pg.skipped) rows.push(['(d) PostgreSQL', calls, '', '', '', pg.skipped]);
     else {
-      rows.push(['(c) PostgreSQL: \\copy CSV into a temp table', calls, seconds(pg.copyMs), rate(calls, pg.copyMs), '', '']);
-      rows.push(['(c) PostgreSQL: per-call rounding + per-account totals', calls, seconds(pg.queryMs), rate(calls, pg.queryMs), '', `${pg.check} accounts`]);
+      rows.push(['(d) PostgreSQL: \\copy CSV into a temp table', calls, seconds(pg.copyMs), rate(calls, pg.copyMs), '', '']);
+      rows.push(['(d) PostgreSQL: per-call rounding + per-account totals', calls, seconds(pg.queryMs), rate(calls, pg.queryMs), '', `${pg.check} accounts`]);
     }
   }
   console.log(table(rows));

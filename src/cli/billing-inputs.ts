@@ -13,6 +13,7 @@ import { readCallFile } from '../formats/call-records.js';
 import type { ImporterName } from '../formats/importers/importer.js';
 import { InputError } from '../formats/input-error.js';
 import { readTariffFile } from '../formats/tariff-file.js';
+import { partitionOf, type PartitionHelper, type Rejected } from './call-partition.js';
 import { progressFor } from './progress.js';
 import { rejectionText } from './rejection-text.js';
 
@@ -62,7 +63,7 @@ const SAMPLE_BYTES = 1 << 18;
  * sizes the call columns once, close to what they will hold (growing them by half again
  * copies them and, for a moment, holds both; sizing them blindly wastes hundreds of MB).
  */
-function expectedRecords(path: string): number {
+export function expectedRecords(path: string): number {
   let descriptor: number | undefined;
   try {
     const size = statSync(path).size;
@@ -88,7 +89,64 @@ function accountByNumber(book: BillingBook): (digits: string) => string | undefi
   return (digits) => owners.get(digits);
 }
 
-export async function runCalls(book: BillingBook, options: BillingInputOptions, { keepOutcomes }: { keepOutcomes: boolean }): Promise<RunResult> {
+/**
+ * Reads the call file in two threads (see `call-partition.ts`): this one keeps the records
+ * of partition 0 (and those without a call_id); the helper's calls and rejections are then
+ * merged in.
+ */
+async function runCallsWithHelper(book: BillingBook, options: BillingInputOptions, helper: PartitionHelper): Promise<RunResult> {
+  const run = new BillingRun(book, expectedRecords(options.calls));
+  const rejections: [number, Rejected][] = [];
+  let ordinal = 0;
+  const sink = {
+    record: (raw: RawCallRecord) => {
+      if (run.take(raw) === NOT_STORED && run.refused?.kind === 'rejected') rejections.push([ordinal, run.refused]);
+      ordinal++;
+    },
+    problem: (line: number, callId: string | undefined, message: string) => {
+      rejections.push([ordinal++, { kind: 'rejected', line, callId, rejection: { code: 'malformed_record', message } }]);
+    },
+    skipped: () => ordinal++,
+  };
+  const progress = progressFor('Reading calls', statSync(options.calls).size);
+  try {
+    await readCallFile(options.calls, sink, { onProgress: (done, all) => progress.update(done, all), keep: (callId) => callId === '' || partitionOf(callId) === 0 });
+  } finally {
+    progress.stop();
+  }
+  const helped = await helper.result;
+  if (helped.accounts !== book.accounts.size || helped.rateRows !== book.tariff.rateDeck.rows.length) {
+    throw new Error('the call-reading helper thread read different accounts or rate deck (were the files changed meanwhile?)');
+  }
+  run.absorb(helped.columns, helped.ids);
+  // Both lists are in ordinal order: merge them into the order one thread reports. A
+  // problem with a line that both threads read (bad quoting, not UTF-8) is in both lists
+  // under the same ordinal, and is reported once.
+  const merged: RunResult['rejections'] = [];
+  const theirs = helped.rejections;
+  let m = 0;
+  let t = 0;
+  while (m < rejections.length || t < theirs.length) {
+    const mine = rejections[m];
+    const their = theirs[t];
+    if (mine && (!their || mine[0] <= their[0])) {
+      merged.push(mine[1]);
+      m++;
+      if (their && their[0] === mine[0]) t++;
+    } else if (their) {
+      merged.push(their[1]);
+      t++;
+    }
+  }
+  return { settled: run.settle(), outcomes: [], rejections: merged };
+}
+
+export async function runCalls(
+  book: BillingBook,
+  options: BillingInputOptions,
+  { keepOutcomes, helper }: { keepOutcomes: boolean; helper?: PartitionHelper | undefined },
+): Promise<RunResult> {
+  if (helper && !keepOutcomes) return runCallsWithHelper(book, options, helper);
   const run = new BillingRun(book, expectedRecords(options.calls));
   const outcomes: RecordOutcome[] = [];
   const rejections: RunResult['rejections'] = [];

@@ -62,6 +62,8 @@ export class BillingCalendar {
   private readonly startMicros = new Map<number, EpochMicros>();
   private readonly periods = new Map<number, BillingPeriod>();
   private last: BillingPeriod | undefined;
+  /** The period `last` held before (calls out of time order often go back and forth between two). */
+  private previous: BillingPeriod | undefined;
   private first: EpochMicros | undefined;
 
   constructor(
@@ -99,11 +101,18 @@ export class BillingCalendar {
   periodAt(instant: EpochMicros): BillingPeriod | undefined {
     const last = this.last;
     if (last && instant >= last.start && instant < last.end) return last;
+    const previous = this.previous;
+    if (previous && instant >= previous.start && instant < previous.end) {
+      this.previous = last;
+      this.last = previous;
+      return previous;
+    }
     const first = this.firstStart;
     if (instant < first) return undefined;
     let index = Math.floor((instant - first) / AVERAGE_MONTH_MICROS);
     while (index > 0 && this.startOf(index) > instant) index--;
     while (this.startOf(index + 1) <= instant) index++;
+    this.previous = last;
     this.last = this.period(index);
     return this.last;
   }

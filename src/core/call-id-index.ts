@@ -8,6 +8,8 @@
 const EMPTY = -1;
 /** Linear probing stays short up to this share of slots in use. */
 const MAX_LOAD = 0.7;
+/** Offsets are 32-bit. */
+const MAX_BYTES = 0xffff_ffff;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -93,11 +95,21 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** The stored ids of an index: `bytes[offsets[row] .. offsets[row + 1])` for each of `count` rows. */
+export interface CallIdParts {
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly count: number;
+}
+
 export class CallIdIndex {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
-  /** offsets[row] .. offsets[row + 1] are the bytes of row's id. */
-  private offsets = new Float64Array(1 << 12);
+  /**
+   * offsets[row] .. offsets[row + 1] are the bytes of row's id; 32 bits (4 bytes a call, not 8)
+   * bound the ids to 4 GiB in all, over 100 million of them, far past what fits in memory.
+   */
+  private offsets = new Uint32Array(1 << 12);
   private count = 0;
   private slots: Int32Array;
   private mask: number;
@@ -107,7 +119,7 @@ export class CallIdIndex {
     while (size * MAX_LOAD < expectedRows) size <<= 1;
     this.slots = new Int32Array(size).fill(EMPTY);
     this.mask = size - 1;
-    this.offsets = new Float64Array(Math.max(1024, expectedRows + 1));
+    this.offsets = new Uint32Array(Math.max(1024, expectedRows + 1));
   }
 
   get size(): number {
@@ -128,6 +140,45 @@ export class CallIdIndex {
     this.slots[slot] = this.count - 1;
     if (this.count > this.slots.length * MAX_LOAD) this.rehash();
     return EMPTY;
+  }
+
+  parts(): CallIdParts {
+    return { bytes: this.bytes, offsets: this.offsets, count: this.count };
+  }
+
+  /**
+   * Appends another index's ids as the next rows, in their order. None of them may be here
+   * already (the caller partitions ids, e.g. by a hash of the call_id): they are not looked up.
+   */
+  appendParts(other: CallIdParts): void {
+    const first = other.offsets[0] as number;
+    const length = (other.offsets[other.count] as number) - first;
+    if (this.used + length > MAX_BYTES) throw new Error(`call ids take over ${MAX_BYTES} bytes`);
+    if (this.used + length > this.bytes.length) {
+      const grown = new Uint8Array(this.used + length + 1024);
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(other.bytes.subarray(first, first + length), this.used);
+    if (this.count + other.count + 2 > this.offsets.length) {
+      const grown = new Uint32Array(this.count + other.count + 2);
+      grown.set(this.offsets.subarray(0, this.count + 1));
+      this.offsets = grown;
+    }
+    const shift = this.used - first;
+    const start = this.count;
+    for (let row = 1; row <= other.count; row++) this.offsets[start + row] = (other.offsets[row] as number) + shift;
+    this.used += length;
+    this.count += other.count;
+    if (this.count > this.slots.length * MAX_LOAD) {
+      this.rehash();
+      return;
+    }
+    for (let row = start; row < this.count; row++) {
+      let slot = this.hashRow(row) & this.mask;
+      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.slots[slot] = row;
+    }
   }
 
   /** Takes back the id stored last (its record was then rejected). */
@@ -177,6 +228,7 @@ export class CallIdIndex {
   /** Writes `callId` (packed, or as UTF-8) just past the stored ids, without keeping it yet. */
   private stage(callId: string): number {
     const worst = callId.length * 3;
+    if (this.used + worst > MAX_BYTES) throw new Error(`call ids take over ${MAX_BYTES} bytes`);
     if (this.used + worst > this.bytes.length) {
       // Grow once to what the expected rows will need at the ids' average length so far,
       // rather than by half again and again: each growth copies every byte and, for a
@@ -208,7 +260,7 @@ export class CallIdIndex {
   private commit(length: number): void {
     this.used += length;
     if (this.count + 2 > this.offsets.length) {
-      const grown = new Float64Array(Math.ceil(this.offsets.length * 1.5) + 2);
+      const grown = new Uint32Array(Math.ceil(this.offsets.length * 1.5) + 2);
       grown.set(this.offsets);
       this.offsets = grown;
     }
@@ -217,7 +269,8 @@ export class CallIdIndex {
   }
 
   private rehash(): void {
-    const size = this.slots.length * 2;
+    let size = this.slots.length * 2;
+    while (size * MAX_LOAD < this.count) size <<= 1;
     const slots = new Int32Array(size).fill(EMPTY);
     const mask = size - 1;
     for (let row = 0; row < this.count; row++) {

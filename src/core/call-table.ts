@@ -7,12 +7,28 @@ import type { Direction } from './call-record.js';
 
 const DIRECTION_CODES: Record<Direction, number> = { inbound: 0, outbound: 1, web: 2 };
 const DIRECTIONS_BY_CODE: readonly Direction[] = ['inbound', 'outbound', 'web'];
-const ANSWERED = 4;
+/** The bit of `CallTable.flags` set for an answered call. */
+export const ANSWERED_FLAG = 4;
+const ANSWERED = ANSWERED_FLAG;
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(column: T, size: number): T {
   const grown = new (column.constructor as new (length: number) => T)(size);
   grown.set(column);
   return grown;
+}
+
+/** The columns of a table, e.g. to hand them to another thread and `appendColumns` them there. */
+export interface CallColumns {
+  readonly count: number;
+  readonly line: Int32Array;
+  readonly account: Int32Array;
+  readonly period: Int32Array;
+  readonly flags: Uint8Array;
+  readonly time: Float64Array;
+  readonly endedAt: Float64Array;
+  readonly billableSeconds: Int32Array;
+  readonly rateRow: Int32Array;
+  readonly fingerprint: Float64Array;
 }
 
 export class CallTable {
@@ -50,6 +66,28 @@ export class CallTable {
   appendRow(): number {
     if (this.count === this.line.length) this.resize(Math.ceil(this.count * 1.5));
     return this.count++;
+  }
+
+  columns(): CallColumns {
+    const { count, line, account, period, flags, time, endedAt, billableSeconds, rateRow, fingerprint } = this;
+    return { count, line, account, period, flags, time, endedAt, billableSeconds, rateRow, fingerprint };
+  }
+
+  /** Appends the first `other.count` rows of another table's columns (in their order). */
+  appendColumns(other: CallColumns): void {
+    const count = other.count;
+    if (this.count + count > this.line.length) this.resize(this.count + count);
+    const at = this.count;
+    this.line.set(other.line.subarray(0, count), at);
+    this.account.set(other.account.subarray(0, count), at);
+    this.period.set(other.period.subarray(0, count), at);
+    this.flags.set(other.flags.subarray(0, count), at);
+    this.time.set(other.time.subarray(0, count), at);
+    this.endedAt.set(other.endedAt.subarray(0, count), at);
+    this.billableSeconds.set(other.billableSeconds.subarray(0, count), at);
+    this.rateRow.set(other.rateRow.subarray(0, count), at);
+    this.fingerprint.set(other.fingerprint.subarray(0, count), at);
+    this.count += count;
   }
 
   static flagsOf(direction: Direction, answered: boolean): number {

@@ -1,6 +1,6 @@
 /** What one account's calls add up to in one billing period: the invoice's usage figures. */
 import type { Draw } from './draw-down.js';
-import type { CallRating, Micros, Millis } from './rating.js';
+import type { Micros, Millis, UsageTarget } from './rating.js';
 
 export interface PeriodTotals {
   includedUsed: Millis;
@@ -17,13 +17,14 @@ export function emptyTotals(): PeriodTotals {
   return { includedUsed: 0, bundleUsed: 0, payg: 0, calls: 0, carrierCalls: 0, carrierMicros: 0 };
 }
 
-export function addCall(totals: PeriodTotals, rating: CallRating, draw: Draw): void {
+/** Adds one drawn call: its draw, and its carrier + surcharge money when the rate deck rated it. */
+export function addDraw(totals: PeriodTotals, rated: UsageTarget, draw: Draw): void {
   totals.calls++;
   totals.includedUsed += draw.included;
   totals.bundleUsed += draw.bundle;
   totals.payg += draw.payg;
-  if (rating.carrierPrefix !== null) {
+  if (rated.carrierCall) {
     totals.carrierCalls++;
-    totals.carrierMicros += rating.carrierCost + rating.surchargeCost;
+    totals.carrierMicros += rated.carrierMicros;
   }
 }

@@ -14,10 +14,21 @@ export interface CallRecordSink {
   record(raw: RawCallRecord): void;
   /** A line that is not a record at all (wrong number of fields, not JSON). */
   problem(line: number, callId: string | undefined, message: string): void;
+  /** A record left to another reader by `ReadOptions.keep` (only called when `keep` is given). */
+  skipped?(line: number): void;
 }
 
 export interface ReadOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Which records to read (by their trimmed call_id); the others go to `sink.skipped`, each
+   * as one call in the place its record would have had. Lines that are not records (blank,
+   * the header, bad quoting, not UTF-8) are handled as without it; an unquoted line of the
+   * wrong width is reported only by the reader that keeps its call_id field. So two readers
+   * with complementary `keep`s make the same number of calls to `sink` up to each point of
+   * the file, see every record once, and between them report every problem (some twice).
+   */
+  readonly keep?: (callId: string) => boolean;
 }
 
 const REQUIRED_COLUMNS = ['call_id', 'account_id', 'direction', 'started_at', 'ended_at'] as const;
@@ -36,7 +47,7 @@ export async function readCallFile(path: string, sink: CallRecordSink, options: 
     }
   }
   const stream: AsyncIterable<Buffer> = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  const reader = new CallLineReader(path, sink);
+  const reader = new CallLineReader(path, sink, options.keep);
   const splitter = new LineSplitter((text, line) => reader.line(text, line));
   let bytesRead = 0;
   for await (const chunk of stream) {
@@ -62,6 +73,7 @@ class CallLineReader {
   constructor(
     private readonly path: string,
     private readonly sink: CallRecordSink,
+    private readonly keep?: (callId: string) => boolean,
   ) {}
 
   line(text: string, line: number): void {
@@ -105,19 +117,26 @@ class CallLineReader {
     this.width = header.length;
     this.csv = new CsvRecordReader(
       {
-        record: (fields, line) => this.csvRecord(fields, line),
+        record: (fields, line, kept) => this.csvRecord(fields, line, kept),
         problem: (line, firstField, message) => this.sink.problem(line, firstField, message),
+        skipped: (line) => this.sink.skipped?.(line),
       },
       header.length,
+      this.keep ? keepLineOf(this.keep, this.columns[0] as number) : undefined,
     );
   }
 
-  private csvRecord(fields: readonly string[], line: number): void {
+  /** `kept`: `keep` already said yes to this record's line. */
+  private csvRecord(fields: readonly string[], line: number, kept: boolean): void {
     const at = (index: number): string => (index < 0 ? '' : (fields[index] ?? '').trim());
     const [callId, accountId, direction, from, to, startedAt, answeredAt, endedAt, endReason] = this.columns as [number, number, number, number, number, number, number, number, number];
     if (fields.length !== this.width) {
       const id = at(callId);
       this.sink.problem(line, id === '' ? undefined : id, `has ${fields.length} fields, the header has ${this.width}`);
+      return;
+    }
+    if (!kept && this.keep && !this.keep(at(callId))) {
+      this.sink.skipped?.(line);
       return;
     }
     this.sink.record({
@@ -147,8 +166,28 @@ class CallLineReader {
       this.sink.problem(line, undefined, 'not a JSON object');
       return;
     }
-    this.sink.record(recordFromObject(line, value as Record<string, unknown>));
+    const record = recordFromObject(line, value as Record<string, unknown>);
+    if (this.keep && !this.keep(record.call_id)) this.sink.skipped?.(line);
+    else this.sink.record(record);
   }
+}
+
+/**
+ * `keep` for an unquoted CSV line, decided without splitting it: by its trimmed field
+ * `callIdColumn`. A line of the wrong width is decided the same way, and the reader that
+ * keeps it reports it.
+ */
+function keepLineOf(keep: (callId: string) => boolean, callIdColumn: number): (text: string) => boolean {
+  return (text) => {
+    let start = 0;
+    for (let field = 0; field < callIdColumn && start >= 0; field++) {
+      const comma = text.indexOf(',', start);
+      start = comma < 0 ? -1 : comma + 1;
+    }
+    if (start < 0) return keep('');
+    const end = text.indexOf(',', start);
+    return keep(text.slice(start, end < 0 ? text.length : end).trim());
+  };
 }
 
 function fieldText(value: unknown): string {

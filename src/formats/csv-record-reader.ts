@@ -13,7 +13,10 @@ import Papa from 'papaparse';
 const MAX_RECORD_LINES = 20;
 
 export interface CsvRecordHandler {
-  record(fields: readonly string[], line: number): void;
+  /** `kept`: the line was asked about and kept (see `keepLine`). */
+  record(fields: readonly string[], line: number, kept: boolean): void;
+  /** `keepLine` said no to this (unquoted, non-blank) line: it is one record, not read. */
+  skipped(line: number): void;
   problem(line: number, firstField: string | undefined, message: string): void;
 }
 
@@ -38,16 +41,22 @@ export class CsvRecordReader {
   private open: [string, number][] = [];
   private openQuotes = 0;
 
-  /** `width`: the header's number of fields. */
+  /**
+   * `width`: the header's number of fields. `keepLine`, when given, is asked about each
+   * unquoted, non-blank line before it is split: false hands it to `handler.skipped`.
+   */
   constructor(
     private readonly handler: CsvRecordHandler,
     private readonly width: number,
+    private readonly keepLine?: (text: string) => boolean,
   ) {}
 
   line(text: string, lineNumber: number): void {
     if (this.open.length === 0) {
       if (text.indexOf('"') < 0) {
-        if (text.trim() !== '') this.handler.record(text.split(','), lineNumber);
+        if (text.trim() === '') return;
+        if (this.keepLine && !this.keepLine(text)) this.handler.skipped(lineNumber);
+        else this.handler.record(text.split(','), lineNumber, this.keepLine !== undefined);
         return;
       }
       this.openQuotes = countQuotes(text);
@@ -66,7 +75,7 @@ export class CsvRecordReader {
       const lines = this.open;
       this.open = [];
       const fields = this.parseOne(lines.map(([part]) => part).join('\n'));
-      if (fields) this.handler.record(fields, (lines[0] as [string, number])[1]);
+      if (fields) this.handler.record(fields, (lines[0] as [string, number])[1], false);
       else this.reportAndReread(lines, 'a quoted field spans lines but they do not form one record (stray ")');
     } else if (this.open.length >= MAX_RECORD_LINES) {
       this.abandonOpen();
@@ -92,7 +101,7 @@ export class CsvRecordReader {
 
   private single(text: string, lineNumber: number): void {
     const fields = this.parseOne(text);
-    if (fields) this.handler.record(fields, lineNumber);
+    if (fields) this.handler.record(fields, lineNumber, false);
     else this.handler.problem(lineNumber, firstFieldOf(text), `malformed quoting: ${Papa.parse(text, { delimiter: ',', newline: '\n' }).errors[0]?.message ?? 'not one CSV record'}`);
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatScaled } from '../../src/core/decimal.js';
-import { callRecord, makeBook, ratedRow, runRecords } from '../support/book.js';
+import { rateCall, rateUsageInto, type UsageTarget } from '../../src/core/rating.js';
+import { SPEC_TARIFF, callRecord, makeBook, ratedRow, runRecords } from '../support/book.js';
 
 /** The rating of one record as `voicebill rate` prints its figures. */
 function rate(fields: Parameters<typeof callRecord>[0], tariff?: string, accounts?: string) {
@@ -133,5 +134,27 @@ carrier_rates:
 
   it('spaces, dashes and brackets in numbers are ignored', () => {
     expect(cost('+44 (77) 0090-0123', '2026-11-10T00:00:00Z')).toBe('447 2.400000');
+  });
+});
+
+describe('rateUsageInto (the settle loop) agrees with rateCall', () => {
+  it('on every plan, rate row (or none), answered or not, across billable seconds', () => {
+    const tariff = `${SPEC_TARIFF.replace('plans:\n', 'plans:\n  thirty: {name: Thirty, monthly_fee: "1", included_minutes: 0, minute_price: "0.07", rounding: "30/6", carrier: minutes, free_below_seconds: 3}\n')}surcharges:\n  - {country: GB, per_minute: "0.0031", per_call: "0.0007"}\n`;
+    const book = makeBook(tariff);
+    const out: UsageTarget = { usage: -1, carrierMicros: -1, carrierCall: true };
+    let checked = 0;
+    for (const plan of book.tariff.plans.values()) {
+      for (const rateRow of [undefined, ...book.tariff.rateDeck.rows]) {
+        for (const answered of [false, true]) {
+          for (const seconds of [0, 1, 2, 3, 5, 29, 30, 31, 59, 60, 61, 90, 91, 3599, 7201, 2 ** 31 - 1]) {
+            const rating = rateCall(book.tariff, plan, { direction: rateRow ? rateRow.direction : 'web', answered, billableSeconds: answered ? seconds : 0, rateRow: answered ? rateRow : undefined });
+            rateUsageInto(book.tariff, plan, answered, answered ? seconds : 0, answered ? rateRow : undefined, out);
+            expect(out).toEqual({ usage: rating.usage, carrierMicros: rating.carrierCost + rating.surchargeCost, carrierCall: rating.carrierPrefix !== null });
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 });

@@ -7,6 +7,7 @@ import { toInvoiceDocument, type InvoiceDocument } from '../../formats/invoice-d
 import { InputError } from '../../formats/input-error.js';
 import { renderInvoicesCsv } from '../../render/invoice-csv.js';
 import { renderInvoicesText } from '../../render/invoice-text.js';
+import { startPartitionHelper } from '../call-partition.js';
 import { loadBook, reportRejections, runCalls, type BillingInputOptions } from '../billing-inputs.js';
 import { EXIT_OK, EXIT_REJECTED_RECORDS, type ExitStatus } from '../exit-status.js';
 
@@ -35,8 +36,15 @@ export function invoicesOfMonth(settled: SettledRun, month: string): InvoiceDocu
 
 export async function invoiceCommand(options: InvoiceOptions): Promise<ExitStatus> {
   if (!MONTH.test(options.period)) throw new InputError('--period', undefined, `"${options.period}" is not a month YYYY-MM`);
-  const book = loadBook(options);
-  const { settled, rejections } = await runCalls(book, options, { keepOutcomes: false });
+  // The helper thread (large CSV files) loads the tariff and accounts while this one does.
+  const helper = startPartitionHelper(options);
+  let run;
+  try {
+    run = await runCalls(loadBook(options), options, { keepOutcomes: false, helper });
+  } finally {
+    helper?.close();
+  }
+  const { settled, rejections } = run;
   const documents = invoicesOfMonth(settled, options.period);
   let rendered: string | Buffer;
   switch (options.format) {
