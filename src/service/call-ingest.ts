@@ -24,7 +24,7 @@ interface Accepted {
 
 /** Text a database stores as given: no NUL character, no unpaired UTF-16 surrogate. */
 export function isStorableText(text: string): boolean {
-  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+  return !text.includes('\u0000') && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }
 
 /**
