@@ -46,6 +46,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     genReqId: () => `req_${randomUUID()}`,
     // A client-sent id is not trusted: it would let one request pose as another in the logs.
     requestIdHeader: false,
+    // Call ids and account ids may be long (an account id up to 128 characters, a platform's
+    // call id longer): Fastify's default of 100 would answer 414 in its own shape.
+    maxParamLength: 1024,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -5,7 +5,7 @@ import { ServiceError } from '../service-error.js';
 import type { BillingService } from '../billing-service.js';
 import { callerOf } from './authentication.js';
 import { LARGE_BODY_LIMIT } from './body-limits.js';
-import { accountParamsSchema, BEARER_SECURITY, errorResponses, instantSchema, pageSchema, pagingQueryFields } from './common-schemas.js';
+import { accountParamsSchema, BEARER_SECURITY, errorBodySchema, errorResponses, instantSchema, pageSchema, pagingQueryFields } from './common-schemas.js';
 import { callResultSchema, callSchema } from './document-schemas.js';
 import { ingestStatus } from './ingest-status.js';
 
@@ -51,7 +51,8 @@ export const callRoutes: FastifyPluginCallbackZod<{ service: BillingService }> =
       tags: ['calls'],
       security: BEARER_SECURITY,
       body: ingestBodySchema,
-      response: { 200: ingestAnswerSchema, 409: ingestAnswerSchema, 422: ingestAnswerSchema, ...errorResponses(400, 401, 403, 413) },
+      // 409 is also the answer when no tariff is loaded yet: then it is the error shape.
+      response: { 200: ingestAnswerSchema, 409: z.union([ingestAnswerSchema, errorBodySchema]), 422: ingestAnswerSchema, ...errorResponses(400, 401, 403, 413) },
     },
     handler: async (request, reply) => {
       const results = await service.ingestCalls(request.body.calls, new Date());
