@@ -117,6 +117,9 @@ function buildRateRows(file: string, source: string | unknown[]): RateRow[] {
   });
 }
 
+/** A billion minutes (in millionths): usage in milliseconds stays an exact JS integer far beyond it. */
+const MAX_MINUTES = 1_000_000_000n * 1_000_000n;
+
 /** Builds the core's tariff from an already-parsed document (file contents or an API body). */
 export function tariffFromDocument(file: string, document: unknown): Tariff {
   const parsed = tariffSchema.safeParse(document);
@@ -125,6 +128,7 @@ export function tariffFromDocument(file: string, document: unknown): Tariff {
   const minorUnits = minorUnitsOf(source.currency);
   const plans = new Map<string, Plan>();
   for (const [planId, plan] of Object.entries(source.plans)) {
+    if (plan.included_minutes > MAX_MINUTES) throw new InputError(file, `plans.${planId}.included_minutes`, `must be at most ${MAX_MINUTES / 1_000_000n} minutes`);
     if (plan.carrier === 'minutes' && plan.minute_price === 0n) {
       throw new InputError(file, `plans.${planId}.minute_price`, 'must be greater than 0 when carrier is "minutes" (carrier cost is converted into minutes at this price)');
     }
@@ -144,6 +148,8 @@ export function tariffFromDocument(file: string, document: unknown): Tariff {
   }
   const bundles = new Map<string, BundleProduct>();
   for (const [bundleId, bundle] of Object.entries(source.bundles)) {
+    if (bundle.minutes > MAX_MINUTES) throw new InputError(file, `bundles.${bundleId}.minutes`, `must be at most ${MAX_MINUTES / 1_000_000n} minutes`);
+    if (bundle.valid_days > 36_500) throw new InputError(file, `bundles.${bundleId}.valid_days`, 'must be at most 36500 days');
     bundles.set(bundleId, {
       id: bundleId,
       millis: Number((bundle.minutes * 60_000n + 500_000n) / 1_000_000n),

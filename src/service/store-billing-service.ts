@@ -9,6 +9,7 @@ import { authorizeCall } from '../core/authorization.js';
 import { normalizePhoneNumber } from '../core/call-validation.js';
 import { isDirection } from '../core/call-validation.js';
 import { parseScaled } from '../core/decimal.js';
+import { numberPriceKey, type NumberType, type Tariff } from '../core/tariff.js';
 import { formatInstantUtc } from '../core/instant.js';
 import { tariffFromDocument } from '../formats/tariff-file.js';
 import { InputError } from '../formats/input-error.js';
@@ -88,6 +89,7 @@ export class StoreBillingService implements BillingService {
     }
     const now = Date.now() * 1000;
     return this.inTransaction(now, async ({ trx }) => {
+      await checkTariffCoversAccounts(trx, tariffFromDocument('tariff', document));
       const last = await trx.selectFrom('tariffs').select('version').orderBy('version', 'desc').limit(1).executeTakeFirst();
       const version = (last?.version ?? 0) + 1;
       await trx.insertInto('tariffs').values({ version, document: JSON.stringify(document), loaded_at: now }).execute();
@@ -346,6 +348,28 @@ export class StoreBillingService implements BillingService {
 
   async close(): Promise<void> {
     await this.store.close();
+  }
+}
+
+/**
+ * A new tariff version must still price what the accounts have: every plan an account is on
+ * or moving to, and every kind of number rented. Otherwise their next period could not be
+ * billed; the version is refused, naming the first account it would strand.
+ */
+async function checkTariffCoversAccounts(trx: Transaction<StoreSchema>, tariff: Tariff): Promise<void> {
+  const accounts = await trx.selectFrom('accounts').select(['id', 'plan', 'next_plan']).orderBy('id').execute();
+  for (const account of accounts) {
+    for (const plan of [account.plan, account.next_plan]) {
+      if (plan !== null && !tariff.plans.has(plan)) {
+        throw new ServiceError('conflict', `plans: account ${account.id} is on plan "${plan}", which this tariff does not have; keep the plan or move the account first`);
+      }
+    }
+  }
+  const rentals = await trx.selectFrom('numbers').select(['account_id', 'number', 'country', 'type']).distinct().orderBy('account_id').execute();
+  for (const rental of rentals) {
+    if (!tariff.numberPricesMinor.has(numberPriceKey(rental.country, rental.type as NumberType))) {
+      throw new ServiceError('conflict', `numbers: account ${rental.account_id} rents ${rental.number} (${rental.country} ${rental.type}), which this tariff does not price`);
+    }
   }
 }
 

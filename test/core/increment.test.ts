@@ -44,3 +44,11 @@ describe('parseIncrement', () => {
     expect(() => parseIncrement(text)).toThrow(IncrementError);
   });
 });
+
+describe('increment bounds', () => {
+  it('refuses blocks longer than a day, which no plan bills in and which would overflow exact arithmetic', () => {
+    expect(parseIncrement('86400/86400')).toEqual({ initial: 86_400, recurring: 86_400 });
+    expect(() => parseIncrement('99999999999999999999')).toThrow(/at most 86400 seconds/);
+    expect(() => parseIncrement('60/86401')).toThrow(/at most 86400 seconds/);
+  });
+});

@@ -73,6 +73,14 @@ describe.each(DATABASE_KINDS)('account changes on %s', (kind) => {
     await expect(service.putAccount('clinic', { ...account, timezone: 'Europe/Berlin' })).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('refuses a tariff version that drops a plan an account is on, changing nothing', async () => {
+    await service.putAccount('clinic', { plan: 'starter', timezone: 'UTC', billing_anchor: '2026-11-01', country: 'US' });
+    const tariff = exampleTariffDocument() as { plans: Record<string, unknown> };
+    delete tariff.plans.starter;
+    await expect(service.putTariff(tariff)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('account clinic is on plan "starter"') as unknown });
+    expect((await service.getTariff()).version).toBe(1);
+  });
+
   it('authorizes no longer a call than the included minutes, and the spend cap, pay for', async () => {
     const base = { plan: 'starter', timezone: 'UTC', billing_anchor: '2026-11-01', country: 'US' };
     await service.putAccount('blocked', { ...base, overage: 'block' });
