@@ -102,7 +102,11 @@ export async function putAccount(context: LedgerContext, tariff: Tariff, account
       throw new ServiceError('conflict', `account ${accountId} has billed calls or closed periods: its timezone and billing_anchor can no longer change`);
     }
     let { plan, next_plan: nextPlan, next_plan_from: nextPlanFrom } = existing;
-    if (settings.plan !== planInForce(existing)) {
+    if (settings.plan === existing.plan) {
+      // Back to the plan in force: a pending change is withdrawn.
+      nextPlan = null;
+      nextPlanFrom = null;
+    } else if (settings.plan !== planInForce(existing)) {
       if (started) {
         // SPEC §7: a plan change takes effect at the start of the next period.
         const current = calendar.periodAt(context.now);
@@ -113,9 +117,6 @@ export async function putAccount(context: LedgerContext, tariff: Tariff, account
         nextPlan = null;
         nextPlanFrom = null;
       }
-    } else if (nextPlan !== null && settings.plan === plan) {
-      nextPlan = null;
-      nextPlanFrom = null;
     }
     row = {
       ...existing,

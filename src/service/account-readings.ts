@@ -96,7 +96,7 @@ async function drawAgainUntil(
 
 export async function draftOrClosedInvoice(context: LedgerContext, account: AccountRow, month: string) {
   const calendar = calendarOf(settingsOf(account));
-  if (!/^\d{4}-\d{2}$/.test(month)) throw new ServiceError('invalid_request', `month: "${month}" is not YYYY-MM`);
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || Number(month.slice(0, 4)) > 2255) throw new ServiceError('invalid_request', `month: "${month}" is not a month YYYY-MM up to 2255`);
   const period = calendar.periodStartingIn(month);
   if (!period) throw new ServiceError('not_found', `account ${account.id} has no period starting in ${month} (its first starts ${calendar.period(0).startText})`);
   const closed = await context.trx.selectFrom('invoices').select('document').where('account_id', '=', account.id).where('period_index', '=', period.index).executeTakeFirst();

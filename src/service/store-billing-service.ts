@@ -229,6 +229,7 @@ export class StoreBillingService implements BillingService {
   }
 
   async usage(accountId: string, at: Date) {
+    checkInstantRange(at, 'at');
     return this.inTransaction(micros(at), async (context) => usageDocument(context, await this.account(context, accountId), micros(at)));
   }
 
@@ -371,6 +372,12 @@ async function checkTariffCoversAccounts(trx: Transaction<StoreSchema>, tariff: 
       throw new ServiceError('conflict', `numbers: account ${rental.account_id} rents ${rental.number} (${rental.country} ${rental.type}), which this tariff does not price`);
     }
   }
+}
+
+/** The instants the core keeps exactly: 1970 to 2255, as in call records. */
+function checkInstantRange(at: Date, field: string): void {
+  const year = at.getUTCFullYear();
+  if (Number.isNaN(year) || year < 1970 || year > 2255) throw new ServiceError('invalid_request', `${field}: ${Number.isNaN(year) ? 'not an instant' : `year ${year}`} is outside 1970–2255`);
 }
 
 function encodeCursor(time: number, callId: string): string {

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
 import type { StoreSchema } from './schema.js';
@@ -37,6 +37,26 @@ function parseSafeInteger(text: string): number {
   return value;
 }
 
+/**
+ * Transactions begin IMMEDIATE: they take SQLite's write lock at once, so a second process on
+ * the same file waits (busy_timeout) instead of failing when its read would turn into a write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
+
 export async function openStore(location: string): Promise<Store> {
   if (isPostgresUrl(location)) {
     const pool = new pg.Pool({
@@ -60,7 +80,7 @@ export async function openStore(location: string): Promise<Store> {
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<StoreSchema>({ dialect: new ImmediateSqliteDialect(database) });
   const store: Store = { db, dialect: 'sqlite', location: path, sqlite: database, close: () => db.destroy() };
   await migrateToLatest(store);
   return store;

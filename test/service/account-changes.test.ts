@@ -71,6 +71,11 @@ describe.each(DATABASE_KINDS)('account changes on %s', (kind) => {
     expect(stillOld).toMatchObject({ ai_seconds: 30 });
     expect(later).toMatchObject({ ai_seconds: 60 });
     await expect(service.putAccount('clinic', { ...account, timezone: 'Europe/Berlin' })).rejects.toMatchObject({ code: 'conflict' });
+    // Back to the plan in force: the pending change is withdrawn.
+    const { account: back } = await service.putAccount('clinic', account);
+    expect([back.plan, back.next_plan]).toEqual(['starter', null]);
+    await expect(service.usage('clinic', new Date('9999-01-01T00:00:00Z'))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(service.getInvoice('clinic', '9999-12', NOW)).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   it('refuses a tariff version that drops a plan an account is on, changing nothing', async () => {

@@ -5,7 +5,7 @@ import type { BillingService } from '../billing-service.js';
 import { accountParamsSchema, BEARER_SECURITY, errorResponses, instantSchema } from './common-schemas.js';
 import { bundleSchema } from './document-schemas.js';
 
-const buyBodySchema = z.object({
+const buyBodySchema = z.strictObject({
   bundle: z.string().min(1).meta({ description: 'a bundle id of the tariff', examples: ['topup-200'] }),
   purchased_at: instantSchema.optional().meta({ description: 'default: now' }),
 });

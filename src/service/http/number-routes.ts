@@ -5,14 +5,14 @@ import type { BillingService } from '../billing-service.js';
 import { accountIdSchema, accountParamsSchema, BEARER_SECURITY, errorResponses, instantSchema } from './common-schemas.js';
 import { numberSchema } from './document-schemas.js';
 
-const rentBodySchema = z.object({
+const rentBodySchema = z.strictObject({
   number: z.string().min(1).meta({ description: 'E.164; spaces, dashes and brackets are ignored', examples: ['+12125550142'] }),
   type: z.string().min(1).meta({ description: '`local`, `mobile`, `toll_free` or `national`' }),
   country: z.string().optional().meta({ description: 'ISO 3166 alpha-2; by default the country of the number' }),
   rented_at: instantSchema.optional().meta({ description: 'default: now' }),
 });
 
-const releaseBodySchema = z.object({ released_at: instantSchema.optional().meta({ description: 'default: now' }) }).optional();
+const releaseBodySchema = z.strictObject({ released_at: instantSchema.optional().meta({ description: 'default: now' }) }).optional();
 
 export const numberRoutes: FastifyPluginCallbackZod<{ service: BillingService }> = (app, { service }, done) => {
   app.post('/accounts/:account_id/numbers', {
