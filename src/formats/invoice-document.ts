@@ -17,7 +17,20 @@ export interface InvoiceLineDocument {
   amount: string;
 }
 
-export interface InvoiceDocument {
+/** What the service adds to a §13 invoice: its number once closed, and whether it is final. */
+export interface InvoiceIdentity {
+  /** `INV-000001`…; null for a draft. */
+  number?: string | null;
+  status?: 'draft' | 'closed';
+}
+
+/** How an invoice names itself for people: its number, or that it is a draft. */
+export function invoiceTitle(invoice: InvoiceIdentity): string {
+  if (invoice.status === 'draft') return 'DRAFT INVOICE (period still open)';
+  return invoice.number ? `INVOICE ${invoice.number}` : 'INVOICE';
+}
+
+export interface InvoiceDocument extends InvoiceIdentity {
   account_id: string;
   period_start: string;
   period_end: string;

@@ -145,6 +145,7 @@ function drawParticulars(doc: Doc, invoice: InvoiceDocument): void {
   const keyWidth = 62;
   let y = top;
   const details: [string, string][] = [
+    ...(invoice.status === undefined ? [] : [['Invoice', invoice.status === 'draft' ? 'DRAFT: period still open' : (invoice.number ?? '')] as [string, string]]),
     ['Period', describePeriod(invoice).replace(' to ', ' to\n')],
     ['Currency', invoice.currency],
     ['Amount due', `${invoice.currency} ${groupThousands(invoice.total)}`],

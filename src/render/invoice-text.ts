@@ -3,7 +3,7 @@
  * a terminal of 80 columns or more. Figures come straight from the §13 JSON strings; only
  * thousands separators and minutes are added for people.
  */
-import type { InvoiceDocument, InvoiceLineDocument } from '../formats/invoice-document.js';
+import { invoiceTitle, type InvoiceDocument, type InvoiceLineDocument } from '../formats/invoice-document.js';
 import {
   describePeriod,
   describeQuantity,
@@ -68,7 +68,7 @@ function renderInvoiceText(invoice: InvoiceDocument): string {
 
   const heavyRule = '='.repeat(tableWidth);
   const lightRule = '-'.repeat(tableWidth);
-  const title = 'INVOICE';
+  const title = invoiceTitle(invoice);
   const issuer = 'voicebill';
   const totalsLabelWidth = widthOf(totals.map(([label]) => label));
 

@@ -74,9 +74,10 @@ export async function checkLedger(db: Db): Promise<DoctorReport> {
     }
   }
   const accounts = await db.selectFrom('accounts').select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const allEntries = await db.selectFrom('ledger_entries').select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   return {
     ok: differences.length === 0,
-    checked: { accounts: Number(accounts.count), periods: periods.length, bundles: bundles.length, calls: callRows.reduce((sum, row) => sum + Number(row.calls), 0), ledger_entries: entries.length },
+    checked: { accounts: Number(accounts.count), periods: periods.length, bundles: bundles.length, calls: callRows.reduce((sum, row) => sum + Number(row.calls), 0), ledger_entries: Number(allEntries.count) },
     differences,
   };
 }

@@ -41,6 +41,9 @@ const versionOne: FastifyPluginAsyncZod<{ service: BillingService }> = async (sc
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    // One line per request would bury the start-up banner (and its one-time key); errors and
+    // the closing summary are still logged.
+    disableRequestLogging: true,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids that stay unique across restarts and processes, to match a client's report to a log line.
     genReqId: () => `req_${randomUUID()}`,

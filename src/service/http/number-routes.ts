@@ -12,7 +12,7 @@ const rentBodySchema = z.strictObject({
   rented_at: instantSchema.optional().meta({ description: 'default: now' }),
 });
 
-const releaseBodySchema = z.strictObject({ released_at: instantSchema.optional().meta({ description: 'default: now' }) }).optional();
+const releaseBodySchema = z.strictObject({ released_at: instantSchema.optional().meta({ description: 'default: now' }) }).nullish();
 
 export const numberRoutes: FastifyPluginCallbackZod<{ service: BillingService }> = (app, { service }, done) => {
   app.post('/accounts/:account_id/numbers', {

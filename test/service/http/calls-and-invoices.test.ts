@@ -99,7 +99,7 @@ describe.each(DATABASE_KINDS)('on %s', (kind) => {
     });
 
     it.each<[string, Record<string, string>, string, RegExp]>([
-      ['?format=text', {}, 'text/plain; charset=utf-8', /^={10,}\nINVOICE/],
+      ['?format=text', {}, 'text/plain; charset=utf-8', /^={10,}\nDRAFT INVOICE \(period still open\)/],
       ['?format=csv', {}, 'text/csv; charset=utf-8', /^account_id,period_start,period_end,currency,kind/],
       ['', { accept: 'text/plain' }, 'text/plain; charset=utf-8', /INVOICE/],
       ['', { accept: 'text/html;q=0.9, text/csv;q=0.8, application/json;q=0.5' }, 'text/csv; charset=utf-8', /^account_id,/],
