@@ -18,7 +18,8 @@ import type { TariffVersions } from './tariff-versions.js';
 export type Db = Kysely<StoreSchema> | Transaction<StoreSchema>;
 
 export interface LedgerContext {
-  readonly trx: Transaction<StoreSchema>;
+  /** The transaction writes go through; reads that write nothing use the database itself. */
+  readonly trx: Db;
   readonly store: Store;
   readonly dialect: StoreDialect;
   readonly tariffs: TariffVersions;

@@ -5,9 +5,12 @@
  * (better-sqlite3 runs it in microseconds, inside the caller's open transaction, since the
  * transaction and the statement share the one connection).
  */
-import { sql, type Transaction } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Store } from './database.js';
 import type { StoreSchema } from './schema.js';
+
+const preparedInserts = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
 export type ColumnType = 'text' | 'int8' | 'int4';
 
@@ -15,7 +18,7 @@ export type ColumnTypes<Row> = { readonly [K in keyof Row]-?: ColumnType };
 
 export async function insertMany<Row extends object>(
   store: Store,
-  trx: Transaction<StoreSchema>,
+  trx: Transaction<StoreSchema> | Kysely<StoreSchema>,
   table: keyof StoreSchema,
   columns: ColumnTypes<Row>,
   rows: readonly Row[],
@@ -23,7 +26,11 @@ export async function insertMany<Row extends object>(
   if (rows.length === 0) return;
   const names = Object.keys(columns) as (keyof Row & string)[];
   if (store.sqlite) {
-    const statement = store.sqlite.prepare(`INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+    const text = `INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    let statements = preparedInserts.get(store.sqlite);
+    if (!statements) preparedInserts.set(store.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
+    let statement = statements.get(text);
+    if (!statement) statements.set(text, (statement = store.sqlite.prepare(text)));
     for (const row of rows) statement.run(names.map((name) => row[name] as unknown));
     return;
   }
