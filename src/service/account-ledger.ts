@@ -97,30 +97,6 @@ export async function newPeriodRow(context: LedgerContext, account: AccountRow, 
   };
 }
 
-export async function savePeriodRow(context: LedgerContext, row: PeriodRow): Promise<void> {
-  await context.trx
-    .updateTable('account_periods')
-    .set({
-      included_used: row.included_used,
-      bundle_used: row.bundle_used,
-      payg: row.payg,
-      calls: row.calls,
-      carrier_calls: row.carrier_calls,
-      carrier_micros: row.carrier_micros,
-      status: row.status,
-    })
-    .where('account_id', '=', row.account_id)
-    .where('period_index', '=', row.period_index)
-    .execute();
-}
-
-export async function saveBundleLefts(context: LedgerContext, bundles: readonly BundleRow[], before: ReadonlyMap<number, number>): Promise<void> {
-  for (const row of bundles) {
-    if (before.get(row.purchaseId) === row.left) continue;
-    await context.trx.updateTable('bundle_purchases').set({ left_millis: row.left }).where('id', '=', row.purchaseId).execute();
-  }
-}
-
 export function takesText(takes: readonly [number, number][]): string | null {
   return takes.length === 0 ? null : JSON.stringify(takes);
 }

@@ -12,7 +12,9 @@ import { buildInvoice, type Invoice, type InvoiceAdjustment } from '../core/invo
 import type { Account } from '../core/account.js';
 import type { BillingPeriod } from '../core/billing-period.js';
 import { toInvoiceDocument } from '../formats/invoice-document.js';
-import { appendLedger, ledgerEntry, newPeriodRow, savePeriodRow, type AccountRow, type Db, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import { appendLedger, ledgerEntry, newPeriodRow, type AccountRow, type Db, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
+import type { InvoicesTable } from '../store/schema.js';
 import { calendarOf, settingsOf } from './account-settings.js';
 import type { ClosedOrDraftInvoice } from './billing-service.js';
 
@@ -90,72 +92,117 @@ export function invoiceDocument(invoice: Invoice, number: number | null, closedA
   return { ...toInvoiceDocument(invoice), number: number === null ? null : invoiceNumberText(number), status: number === null ? 'draft' : 'closed', closed_at: closedAt };
 }
 
-async function nextInvoiceNumber(db: Db): Promise<number> {
+/** Takes `count` consecutive invoice numbers; the first is returned. */
+async function takeInvoiceNumbers(db: Db, count: number): Promise<number> {
   await db.insertInto('counters').values({ name: INVOICE_COUNTER, value: 0 }).onConflict((conflict) => conflict.column('name').doNothing()).execute();
   const row = await db
     .updateTable('counters')
-    .set({ value: sql<number>`value + 1` })
+    .set({ value: sql<number>`value + ${count}` })
     .where('name', '=', INVOICE_COUNTER)
     .returning('value')
     .executeTakeFirstOrThrow();
-  return row.value;
+  return row.value - count + 1;
 }
 
 /**
- * Closes the account's next period if it is due at `dueBefore`; false when there is nothing
- * to close or another process holds the account.
+ * Closes every period of the account that is due at `dueBefore`, oldest first, in the
+ * caller's transaction; 0 when none is due or another process holds the account.
  */
-export async function closeNextPeriod(context: LedgerContext, accountId: string, dueBefore: number): Promise<boolean> {
+export async function closeDuePeriodsOf(context: LedgerContext, accountId: string, dueBefore: number): Promise<number> {
   let query = context.trx.selectFrom('accounts').selectAll().where('id', '=', accountId);
   if (context.dialect === 'postgres') query = query.forUpdate().skipLocked();
   const account = await query.executeTakeFirst();
-  if (!account || account.next_close_at > dueBefore) return false;
+  if (!account || account.next_close_at > dueBefore) return 0;
   const calendar = calendarOf(settingsOf(account));
-  const period = calendar.period(account.closed_through + 1);
-  let row = await context.trx.selectFrom('account_periods').selectAll().where('account_id', '=', account.id).where('period_index', '=', period.index).executeTakeFirst();
-  if (!row) {
-    row = await newPeriodRow(context, account, period);
-    await context.trx.insertInto('account_periods').values(row).execute();
-  }
-  const invoice = await invoiceOfPeriod(context, account, period, row);
-  const number = await nextInvoiceNumber(context.trx);
+  const periods: BillingPeriod[] = [];
+  for (let index = account.closed_through + 1; calendar.period(index).end <= dueBefore; index++) periods.push(calendar.period(index));
+  const first = periods[0];
+  const last = periods.at(-1);
+  if (!first || !last) return 0;
+
+  const stored = await context.trx
+    .selectFrom('account_periods')
+    .selectAll()
+    .where('account_id', '=', account.id)
+    .where('period_index', '>=', first.index)
+    .where('period_index', '<=', last.index)
+    .execute();
+  const rows = new Map(stored.map((row) => [row.period_index, row]));
+  const core = await coreAccount(context.trx, account);
+  const adjustments = await pendingAdjustments(context.trx, account);
+  const firstNumber = await takeInvoiceNumbers(context.trx, periods.length);
   const closedAt = new Date(context.now / 1000).toISOString();
-  const document = invoiceDocument(invoice, number, closedAt);
-  await context.trx
-    .insertInto('invoices')
-    .values({
+  const invoices: InvoicesTable[] = [];
+  const newRows: PeriodRow[] = [];
+  const entries = [];
+  let planId = account.plan;
+  let nextPlan = account.next_plan;
+  let nextPlanFrom = account.next_plan_from;
+  for (const [offset, period] of periods.entries()) {
+    let row = rows.get(period.index);
+    if (!row) {
+      row = await newPeriodRow(context, { ...account, plan: planId, next_plan: nextPlan, next_plan_from: nextPlanFrom }, period);
+      newRows.push(row);
+    }
+    const tariff = await context.tariffs.tariff(context.trx, row.tariff_version);
+    const plan = tariff.plans.get(row.plan);
+    if (!plan) throw new Error(`plan ${row.plan} is not in tariff version ${row.tariff_version}`);
+    // Adjustments waiting for "the next invoice" go on the first one closed now.
+    const invoice = buildInvoice({ tariff, account: core, plan, period, totals: totalsOfRow(row), adjustments: offset === 0 ? adjustments : [] });
+    const number = firstNumber + offset;
+    invoices.push({
       number,
       account_id: account.id,
       period_index: period.index,
       period_start: period.start,
       month: period.month,
-      document: JSON.stringify(document),
+      document: JSON.stringify(invoiceDocument(invoice, number, closedAt)),
       total_minor: Number(invoice.totalMinor),
       closed_at: context.now,
-    })
+    });
+    for (const line of invoice.lines) {
+      if (line.kind === 'number_rental') entries.push(ledgerEntry(context, { account_id: account.id, kind: 'number_charged', source: line.description, period_index: period.index, amount_minor: Number(line.amountMinor) }));
+    }
+    entries.push(ledgerEntry(context, { account_id: account.id, kind: 'period_closed', source: invoiceNumberText(number), period_index: period.index, amount_minor: Number(invoice.totalMinor) }));
+    if (nextPlan !== null && nextPlanFrom !== null && period.index + 1 >= nextPlanFrom) {
+      planId = nextPlan;
+      nextPlan = null;
+      nextPlanFrom = null;
+    }
+  }
+  for (const row of newRows) row.status = 'closed';
+  if (newRows.length > 0) await context.trx.insertInto('account_periods').values(newRows).execute();
+  await context.trx
+    .updateTable('account_periods')
+    .set({ status: 'closed' })
+    .where('account_id', '=', account.id)
+    .where('period_index', '>=', first.index)
+    .where('period_index', '<=', last.index)
     .execute();
-  row.status = 'closed';
-  await savePeriodRow(context, row);
-  await context.trx.updateTable('adjustments').set({ billed_in: period.index }).where('account_id', '=', account.id).where('billed_in', 'is', null).execute();
-  const source = invoiceNumberText(number);
-  await appendLedger(context, [
-    ...invoice.lines
-      .filter((line) => line.kind === 'number_rental')
-      .map((line) => ledgerEntry(context, { account_id: account.id, kind: 'number_charged', source: line.description, period_index: period.index, amount_minor: Number(line.amountMinor) })),
-    ledgerEntry(context, { account_id: account.id, kind: 'period_closed', source, period_index: period.index, amount_minor: Number(invoice.totalMinor) }),
-  ]);
-  const nextIndex = period.index + 1;
-  const promote = account.next_plan !== null && account.next_plan_from !== null && nextIndex >= account.next_plan_from;
+  await insertMany(context.store, context.trx, 'invoices', INVOICE_COLUMNS, invoices);
+  if (adjustments.length > 0) await context.trx.updateTable('adjustments').set({ billed_in: first.index }).where('account_id', '=', account.id).where('billed_in', 'is', null).execute();
+  await appendLedger(context, entries);
   await context.trx
     .updateTable('accounts')
-    .set({
-      closed_through: period.index,
-      next_close_at: calendar.period(nextIndex).end,
-      ...(promote ? { plan: account.next_plan as string, next_plan: null, next_plan_from: null } : {}),
-    })
+    .set({ closed_through: last.index, next_close_at: calendar.period(last.index + 1).end, plan: planId, next_plan: nextPlan, next_plan_from: nextPlanFrom })
     .where('id', '=', account.id)
     .execute();
-  return true;
+  return periods.length;
+}
+
+const INVOICE_COLUMNS: ColumnTypes<InvoicesTable> = {
+  number: 'int8',
+  account_id: 'text',
+  period_index: 'int4',
+  period_start: 'int8',
+  month: 'text',
+  document: 'text',
+  total_minor: 'int8',
+  closed_at: 'int8',
+};
+
+function totalsOfRow(row: PeriodRow) {
+  return { includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg, calls: row.calls, carrierCalls: row.carrier_calls, carrierMicros: row.carrier_micros };
 }
 
 /** Account ids with a period due, oldest first. */

@@ -37,7 +37,7 @@ import type {
 } from './billing-service.js';
 import { ingestCalls, isStorableText } from './call-ingest.js';
 import { checkLedger } from './ledger-doctor.js';
-import { accountsDue, closeNextPeriod, invoiceDocument } from './period-closing.js';
+import { accountsDue, closeDuePeriodsOf, invoiceDocument } from './period-closing.js';
 import { ServiceError } from './service-error.js';
 import { TariffVersions } from './tariff-versions.js';
 
@@ -337,7 +337,7 @@ export class StoreBillingService implements BillingService {
       if (due.length === 0) return closed;
       let progress = 0;
       for (const accountId of due) {
-        if (await this.inTransaction(micros(now), (context) => closeNextPeriod(context, accountId, dueBefore))) progress++;
+        progress += await this.inTransaction(micros(now), (context) => closeDuePeriodsOf(context, accountId, dueBefore));
       }
       closed += progress;
       // Everything due is held by another process: leave it to that one.
