@@ -13,7 +13,7 @@ import { readCallFile } from '../formats/call-records.js';
 import type { ImporterName } from '../formats/importers/importer.js';
 import { InputError } from '../formats/input-error.js';
 import { readTariffFile } from '../formats/tariff-file.js';
-import { partitionOf, type PartitionHelper, type Rejected } from './call-partition.js';
+import { partitionOf, startPartitionHelper, type PartitionHelper, type Rejected } from './call-partition.js';
 import { progressFor } from './progress.js';
 import { rejectionText } from './rejection-text.js';
 
@@ -139,6 +139,20 @@ async function runCallsWithHelper(book: BillingBook, options: BillingInputOption
     }
   }
   return { settled: run.settle(), outcomes: [], rejections: merged };
+}
+
+/**
+ * Loads the book and settles every call, in two threads when the file is large enough
+ * (`invoice` and `usage`: they need no per-record outcome). The helper thread loads the
+ * tariff and accounts while this one does.
+ */
+export async function settleCalls(options: BillingInputOptions): Promise<RunResult> {
+  const helper = startPartitionHelper(options);
+  try {
+    return await runCalls(loadBook(options), options, { keepOutcomes: false, helper });
+  } finally {
+    helper?.close();
+  }
 }
 
 export async function runCalls(

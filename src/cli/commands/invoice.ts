@@ -7,8 +7,7 @@ import { toInvoiceDocument, type InvoiceDocument } from '../../formats/invoice-d
 import { InputError } from '../../formats/input-error.js';
 import { renderInvoicesCsv } from '../../render/invoice-csv.js';
 import { renderInvoicesText } from '../../render/invoice-text.js';
-import { startPartitionHelper } from '../call-partition.js';
-import { loadBook, reportRejections, runCalls, type BillingInputOptions } from '../billing-inputs.js';
+import { reportRejections, settleCalls, type BillingInputOptions } from '../billing-inputs.js';
 import { EXIT_OK, EXIT_REJECTED_RECORDS, type ExitStatus } from '../exit-status.js';
 
 export const INVOICE_FORMATS = ['json', 'text', 'csv', 'pdf'] as const;
@@ -36,15 +35,7 @@ export function invoicesOfMonth(settled: SettledRun, month: string): InvoiceDocu
 
 export async function invoiceCommand(options: InvoiceOptions): Promise<ExitStatus> {
   if (!MONTH.test(options.period)) throw new InputError('--period', undefined, `"${options.period}" is not a month YYYY-MM`);
-  // The helper thread (large CSV files) loads the tariff and accounts while this one does.
-  const helper = startPartitionHelper(options);
-  let run;
-  try {
-    run = await runCalls(loadBook(options), options, { keepOutcomes: false, helper });
-  } finally {
-    helper?.close();
-  }
-  const { settled, rejections } = run;
+  const { settled, rejections } = await settleCalls(options);
   const documents = invoicesOfMonth(settled, options.period);
   let rendered: string | Buffer;
   switch (options.format) {

@@ -3,8 +3,7 @@ import { parseInstant } from '../../core/instant.js';
 import { buildUsageView } from '../../core/usage-view.js';
 import { toUsageDocument, type UsageDocument } from '../../formats/invoice-document.js';
 import { InputError } from '../../formats/input-error.js';
-import { startPartitionHelper } from '../call-partition.js';
-import { loadBook, reportRejections, runCalls, type BillingInputOptions } from '../billing-inputs.js';
+import { reportRejections, settleCalls, type BillingInputOptions } from '../billing-inputs.js';
 import { EXIT_OK, EXIT_REJECTED_RECORDS, type ExitStatus } from '../exit-status.js';
 
 export interface UsageOptions extends BillingInputOptions {
@@ -14,15 +13,7 @@ export interface UsageOptions extends BillingInputOptions {
 export async function usageCommand(options: UsageOptions): Promise<ExitStatus> {
   const at = parseInstant(options.at);
   if (at === undefined) throw new InputError('--at', undefined, `"${options.at}" is not an RFC 3339 instant with offset (e.g. 2026-05-20T12:00:00Z)`);
-  // The helper thread (large CSV files) loads the tariff and accounts while this one does.
-  const helper = startPartitionHelper(options);
-  let run;
-  try {
-    run = await runCalls(loadBook(options), options, { keepOutcomes: false, helper });
-  } finally {
-    helper?.close();
-  }
-  const { settled, rejections } = run;
+  const { settled, rejections } = await settleCalls(options);
   const views: UsageDocument[] = [];
   for (const account of settled.accounts.values()) {
     const view = buildUsageView(settled.run, account, at);
