@@ -107,7 +107,12 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
       });
       continue;
     }
-    const periodRow = periods.get(`${account.id} ${period.index}`);
+    let periodRow = periods.get(`${account.id} ${period.index}`);
+    if (!periodRow && period.index <= account.closed_through) {
+      // A late call: its closed period's row says which tariff and plan it was billed under.
+      periodRow = await context.trx.selectFrom('account_periods').selectAll().where('account_id', '=', account.id).where('period_index', '=', period.index).executeTakeFirst();
+      if (periodRow) periods.set(`${account.id} ${period.index}`, periodRow);
+    }
     const tariff = await context.tariffs.tariff(context.trx, periodRow?.tariff_version ?? context.tariffs.versionFor(period.start));
     const plan = tariff.plans.get(periodRow?.plan ?? planForPeriod(account, period.index));
     if (!plan) throw new Error(`account ${account.id}: plan is not in the tariff`);
