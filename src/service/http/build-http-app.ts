@@ -4,7 +4,7 @@
  * and answers JSON documents or one error shape. No billing rule lives in this folder.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { BillingService } from '../billing-service.js';
@@ -43,7 +43,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logger: options.logger ?? false,
     // One line per request would bury the start-up banner (and its one-time key); errors and
     // the closing summary are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids that stay unique across restarts and processes, to match a client's report to a log line.
     genReqId: () => `req_${randomUUID()}`,
@@ -51,7 +51,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     requestIdHeader: false,
     // Call ids and account ids may be long (an account id up to 128 characters, a platform's
     // call id longer): Fastify's default of 100 would answer 414 in its own shape.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
