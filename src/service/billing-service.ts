@@ -132,6 +132,70 @@ export interface DoctorReport {
   differences: { account_id: string; what: string; expected: string; found: string }[];
 }
 
+export const ALERT_METRICS = ['included_used_percent', 'usage_minutes', 'payg_amount', 'estimated_total', 'bundle_minutes_left'] as const;
+export type AlertMetricName = (typeof ALERT_METRICS)[number];
+
+export type AlertChannelInput = { type: 'webhook'; url: string } | { type: 'email'; address: string };
+
+/** A webhook channel as stored: its Standard Webhooks secret is shown to whoever may manage the rule. */
+export type AlertChannelDocument = { type: 'webhook'; url: string; secret: string } | { type: 'email'; address: string };
+
+export interface AlertRuleInput {
+  metric: string;
+  /** Decimal strings (or numbers); `bundle_minutes_left` fires at or below, the others at or above. */
+  thresholds: (string | number)[];
+  channels: AlertChannelInput[];
+}
+
+export interface AlertRuleDocument {
+  rule_id: number;
+  account_id: string;
+  metric: AlertMetricName;
+  thresholds: string[];
+  channels: AlertChannelDocument[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** The event a webhook receives (and an email tells), the same for every retry. */
+export interface AlertEventDocument {
+  type: 'usage.threshold_crossed';
+  /** Stable: the `webhook-id` of every attempt, so a receiver can drop repeats. */
+  id: string;
+  created_at: string;
+  data: {
+    account_id: string;
+    account_name: string | null;
+    period_start: string;
+    period_end: string;
+    metric: AlertMetricName;
+    /** `at or above` for most metrics, `at or below` for bundle_minutes_left. */
+    direction: 'at_or_above' | 'at_or_below';
+    threshold: string;
+    value: string;
+    included_minutes_left: string;
+    estimated_total: string;
+    currency: string;
+    dashboard_url: string;
+  };
+}
+
+export interface AlertDeliveryDocument {
+  delivery_id: number;
+  event_id: string;
+  channel: 'webhook' | 'email';
+  target: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; error: string | null }[];
+  event: AlertEventDocument;
+}
+
 /** Who is asking: the operator (everything) or one account's key (that account only). */
 export type Caller = { readonly kind: 'operator' } | { readonly kind: 'account'; readonly accountId: string };
 
@@ -166,6 +230,22 @@ export interface BillingService {
   /** Closes every period that ended (plus the grace) by `now`; returns how many closed. */
   closeDuePeriods(now: Date): Promise<number>;
   doctor(): Promise<DoctorReport>;
+
+  /** Alert rules (SPEC §11), managed by the operator or the account's own key. */
+  createAlertRule(accountId: string, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument>;
+  /** The sensible default: 80% and 100% of the included minutes, to the channels given. */
+  createDefaultAlertRules(accountId: string, input: { channels: AlertChannelInput[] }, now: Date): Promise<AlertRuleDocument[]>;
+  listAlertRules(accountId: string): Promise<AlertRuleDocument[]>;
+  getAlertRule(accountId: string, ruleId: number): Promise<AlertRuleDocument>;
+  /** Replaces metric, thresholds and channels (a webhook URL kept keeps its secret). */
+  updateAlertRule(accountId: string, ruleId: number, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument>;
+  deleteAlertRule(accountId: string, ruleId: number): Promise<void>;
+  /** The delivery log, newest first. */
+  listAlertDeliveries(accountId: string, options: { after?: string; limit: number }): Promise<Page<AlertDeliveryDocument>>;
+  /** Sends a delivery again now (a new attempt of the same event, same id). */
+  redeliverAlert(accountId: string, deliveryId: number, now: Date): Promise<AlertDeliveryDocument>;
+  /** Attempts every delivery that is due; `serve` calls it on a timer. */
+  deliverDueAlerts(now: Date): Promise<{ delivered: number; retrying: number; failed: number }>;
 
   /** API keys: the operator's (at first start) and accounts' (made by the operator). */
   createAccountKey(accountId: string): Promise<{ key: string; account_id: string }>;

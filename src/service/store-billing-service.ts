@@ -22,6 +22,10 @@ import { calendarOf, settingsOf } from './account-settings.js';
 import { callerOf, newKey, storeKey } from './api-keys.js';
 import type {
   AccountDocumentOut,
+  AlertChannelInput,
+  AlertDeliveryDocument,
+  AlertRuleDocument,
+  AlertRuleInput,
   AuthorizationDocument,
   BillingService,
   BundleDocument,
@@ -36,6 +40,8 @@ import type {
   TariffVersionDocument,
 } from './billing-service.js';
 import { ingestCalls, isStorableText } from './call-ingest.js';
+import * as alertDeliveries from './alerts/alert-deliveries.js';
+import * as alertRules from './alerts/alert-rules.js';
 import { checkLedger } from './ledger-doctor.js';
 import { accountsDue, closeDuePeriodsOf, invoiceDocument } from './period-closing.js';
 import { ServiceError } from './service-error.js';
@@ -60,6 +66,7 @@ export class StoreBillingService implements BillingService {
   constructor(
     private readonly store: Store,
     private readonly closeGraceMicros: number,
+    private readonly alertOptions: alertDeliveries.DeliveryOptions = {},
   ) {}
 
   /** Tariff versions are re-read at most once a second (another process may load one). */
@@ -343,6 +350,44 @@ export class StoreBillingService implements BillingService {
       // Everything due is held by another process: leave it to that one.
       if (progress === 0) return closed;
     }
+  }
+
+  createAlertRule(accountId: string, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument> {
+    return this.inTransaction(micros(now), async (context) => alertRules.createRule(context, await this.account(context, accountId), input));
+  }
+
+  createDefaultAlertRules(accountId: string, input: { channels: AlertChannelInput[] }, now: Date): Promise<AlertRuleDocument[]> {
+    return this.inTransaction(micros(now), async (context) => [
+      await alertRules.createRule(context, await this.account(context, accountId), { metric: 'included_used_percent', thresholds: ['80', '100'], channels: input.channels }),
+    ]);
+  }
+
+  listAlertRules(accountId: string): Promise<AlertRuleDocument[]> {
+    return this.reading(Date.now() * 1000, async (context) => alertRules.listRules(context, await this.account(context, accountId)));
+  }
+
+  getAlertRule(accountId: string, ruleId: number): Promise<AlertRuleDocument> {
+    return this.reading(Date.now() * 1000, async (context) => alertRules.getRule(context, await this.account(context, accountId), ruleId));
+  }
+
+  updateAlertRule(accountId: string, ruleId: number, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument> {
+    return this.inTransaction(micros(now), async (context) => alertRules.updateRule(context, await this.account(context, accountId), ruleId, input));
+  }
+
+  deleteAlertRule(accountId: string, ruleId: number): Promise<void> {
+    return this.inTransaction(Date.now() * 1000, async (context) => alertRules.deleteRule(context, await this.account(context, accountId), ruleId));
+  }
+
+  listAlertDeliveries(accountId: string, options: { after?: string; limit: number }): Promise<Page<AlertDeliveryDocument>> {
+    return this.reading(Date.now() * 1000, async (context) => alertDeliveries.listDeliveries(context, await this.account(context, accountId), options));
+  }
+
+  redeliverAlert(accountId: string, deliveryId: number, now: Date): Promise<AlertDeliveryDocument> {
+    return this.inTransaction(micros(now), async (context) => alertDeliveries.redeliver(context, await this.account(context, accountId), deliveryId));
+  }
+
+  deliverDueAlerts(now: Date): Promise<{ delivered: number; retrying: number; failed: number }> {
+    return alertDeliveries.deliverDue(this.store, micros(now), this.alertOptions);
   }
 
   async doctor(): Promise<DoctorReport> {

@@ -5,10 +5,12 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Store } from './database.js';
 import * as initial from './migrations/0001-initial.js';
+import * as alerts from './migrations/0002-alerts.js';
 
 export async function migrateToLatest(store: Store): Promise<void> {
   const migrations: Record<string, Migration> = {
     '0001-initial': { up: (db) => initial.up(db, store.dialect) },
+    '0002-alerts': { up: (db) => alerts.up(db, store.dialect) },
   };
   const migrator = new Migrator({ db: store.db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();

@@ -163,7 +163,69 @@ export interface ApiKeysTable {
   created_at: number;
 }
 
+export type AlertMetric = 'included_used_percent' | 'usage_minutes' | 'payg_amount' | 'estimated_total' | 'bundle_minutes_left';
+
+export interface AlertRulesTable {
+  id: Generated<number>;
+  account_id: string;
+  metric: AlertMetric;
+  /** JSON array of decimal strings, e.g. `["80","100"]`. */
+  thresholds: string;
+  /** JSON array of `{type: 'webhook', url, secret}` / `{type: 'email', address}`. */
+  channels: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AlertFiringsTable {
+  id: Generated<number>;
+  /** Stable id of the event (`evt_…`): the webhook-id of every delivery and retry. */
+  event_id: string;
+  rule_id: number;
+  account_id: string;
+  period_index: number;
+  threshold: string;
+  metric: AlertMetric;
+  value: string;
+  /** The event as delivered (JSON). */
+  payload: string;
+  created_at: number;
+}
+
+export interface AlertDeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  account_id: string;
+  channel: 'webhook' | 'email';
+  /** The URL or the email address. */
+  target: string;
+  /** The endpoint's Standard Webhooks secret (`whsec_…`); null for email. */
+  secret: string | null;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  /** Retries stop after this instant (at least 24 hours after the event). */
+  give_up_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface AlertDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempted_at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+
 export interface StoreSchema {
+  alert_rules: AlertRulesTable;
+  alert_firings: AlertFiringsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_delivery_attempts: AlertDeliveryAttemptsTable;
   counters: CountersTable;
   tariffs: TariffsTable;
   accounts: AccountsTable;
