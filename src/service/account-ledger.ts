@@ -24,6 +24,8 @@ export interface LedgerContext {
   readonly dialect: StoreDialect;
   readonly tariffs: TariffVersions;
   readonly now: number;
+  /** Where the service is reached from outside (links in alert events). */
+  readonly publicUrl: string;
 }
 
 export type AccountRow = AccountsTable;

@@ -14,6 +14,7 @@ import { formatUsageSeconds } from '../formats/invoice-document.js';
 import type { CallsTable } from '../store/schema.js';
 import { drawAccounts, lockAccounts, openPeriodRows, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
+import { evaluateAlerts } from './alerts/alert-evaluation.js';
 import type { CallResult } from './billing-service.js';
 
 interface Accepted {
@@ -179,6 +180,9 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
     work.push({ account, calls: calls.map((call) => call.row) });
   }
   const draws = await drawAccounts(context, work, periods);
+  for (const { account, calls } of work) {
+    await evaluateAlerts(context, account, calls.filter((call) => call.period_index > account.closed_through).map((call) => call.period_index), { publicUrl: context.publicUrl });
+  }
 
   for (const { index, row, periodStart } of accepted) {
     const draw = draws.get(row.call_id) ?? { included: 0, bundle: 0, payg: 0 };

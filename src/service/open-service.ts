@@ -8,6 +8,7 @@ import { openStore } from '../store/database.js';
 import { hasOperatorKey, newKey, storeKey } from './api-keys.js';
 import type { BillingService } from './billing-service.js';
 import { StoreBillingService } from './store-billing-service.js';
+import type { DeliveryOptions } from './alerts/alert-deliveries.js';
 
 export interface ServiceOptions {
   /** A SQLite file path or a `postgres://` URL. */
@@ -15,6 +16,10 @@ export interface ServiceOptions {
   readonly operatorKey?: string | undefined;
   /** How long after a period's end it closes, so calls still on their way make it (default 1 hour). */
   readonly closeGraceSeconds?: number | undefined;
+  /** Where the service is reached from outside, for links in alert events (default http://127.0.0.1:8080). */
+  readonly publicUrl?: string | undefined;
+  /** Delivery of alerts: SMTP for email. */
+  readonly alerts?: DeliveryOptions | undefined;
 }
 
 export const DEFAULT_CLOSE_GRACE_SECONDS = 3600;
@@ -31,7 +36,7 @@ export async function openBillingService(options: ServiceOptions): Promise<{ ser
       await storeKey(store.db, createdOperatorKey, null, now);
     }
     const grace = options.closeGraceSeconds ?? DEFAULT_CLOSE_GRACE_SECONDS;
-    return { service: new StoreBillingService(store, grace * 1_000_000), createdOperatorKey };
+    return { service: new StoreBillingService(store, grace * 1_000_000, options.alerts ?? {}, options.publicUrl ?? 'http://127.0.0.1:8080'), createdOperatorKey };
   } catch (error) {
     await store.close();
     throw error;

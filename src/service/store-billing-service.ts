@@ -42,6 +42,7 @@ import type {
 import { ingestCalls, isStorableText } from './call-ingest.js';
 import * as alertDeliveries from './alerts/alert-deliveries.js';
 import * as alertRules from './alerts/alert-rules.js';
+import { evaluateAlerts } from './alerts/alert-evaluation.js';
 import { checkLedger } from './ledger-doctor.js';
 import { accountsDue, closeDuePeriodsOf, invoiceDocument } from './period-closing.js';
 import { ServiceError } from './service-error.js';
@@ -67,6 +68,7 @@ export class StoreBillingService implements BillingService {
     private readonly store: Store,
     private readonly closeGraceMicros: number,
     private readonly alertOptions: alertDeliveries.DeliveryOptions = {},
+    private readonly publicUrl = 'http://127.0.0.1:8080',
   ) {}
 
   /** Tariff versions are re-read at most once a second (another process may load one). */
@@ -85,14 +87,14 @@ export class StoreBillingService implements BillingService {
    */
   private async reading<T>(now: number, work: (context: LedgerContext) => Promise<T>): Promise<T> {
     await this.refreshTariffs();
-    return work({ trx: this.store.db, store: this.store, dialect: this.store.dialect, tariffs: this.tariffs, now });
+    return work({ trx: this.store.db, store: this.store, dialect: this.store.dialect, tariffs: this.tariffs, now, publicUrl: this.publicUrl });
   }
 
   private async inTransaction<T>(now: number, work: (context: LedgerContext) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.refreshTariffs(attempt > 1);
-        return await this.store.db.transaction().execute((trx: Transaction<StoreSchema>) => work({ trx, store: this.store, dialect: this.store.dialect, tariffs: this.tariffs, now }));
+        return await this.store.db.transaction().execute((trx: Transaction<StoreSchema>) => work({ trx, store: this.store, dialect: this.store.dialect, tariffs: this.tariffs, now, publicUrl: this.publicUrl }));
       } catch (error) {
         if (attempt >= 5 || !isRetryable(error)) throw error;
       }
@@ -189,6 +191,7 @@ export class StoreBillingService implements BillingService {
       if (!account) throw new ServiceError('not_found', `account ${accountId} does not exist`);
       const { tariff } = await this.tariffs.latestTariff(context.trx);
       const purchaseId = await buyBundle(context, tariff, account, input.bundle, instantInput(input.purchased_at, 'purchased_at', context.now));
+      await evaluateCurrentPeriod(context, account);
       const row = await context.trx.selectFrom('bundle_purchases').selectAll().where('id', '=', purchaseId).executeTakeFirstOrThrow();
       return bundleDocument(row, tariff.minorUnits, context.now);
     });
@@ -344,7 +347,13 @@ export class StoreBillingService implements BillingService {
       if (due.length === 0) return closed;
       let progress = 0;
       for (const accountId of due) {
-        progress += await this.inTransaction(micros(now), (context) => closeDuePeriodsOf(context, accountId, dueBefore));
+        progress += await this.inTransaction(micros(now), async (context) => {
+          const closed = await closeDuePeriodsOf(context, accountId, dueBefore);
+          // A new period begins: its thresholds may already hold (bundle minutes carried over).
+          const account = closed > 0 ? await context.trx.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst() : undefined;
+          if (account) await evaluateCurrentPeriod(context, account);
+          return closed;
+        });
       }
       closed += progress;
       // Everything due is held by another process: leave it to that one.
@@ -353,13 +362,21 @@ export class StoreBillingService implements BillingService {
   }
 
   createAlertRule(accountId: string, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument> {
-    return this.inTransaction(micros(now), async (context) => alertRules.createRule(context, await this.account(context, accountId), input));
+    return this.inTransaction(micros(now), async (context) => {
+      const account = await this.account(context, accountId);
+      const rule = await alertRules.createRule(context, account, input);
+      await evaluateCurrentPeriod(context, account);
+      return rule;
+    });
   }
 
   createDefaultAlertRules(accountId: string, input: { channels: AlertChannelInput[] }, now: Date): Promise<AlertRuleDocument[]> {
-    return this.inTransaction(micros(now), async (context) => [
-      await alertRules.createRule(context, await this.account(context, accountId), { metric: 'included_used_percent', thresholds: ['80', '100'], channels: input.channels }),
-    ]);
+    return this.inTransaction(micros(now), async (context) => {
+      const account = await this.account(context, accountId);
+      const rules = [await alertRules.createRule(context, account, { metric: 'included_used_percent', thresholds: ['80', '100'], channels: input.channels })];
+      await evaluateCurrentPeriod(context, account);
+      return rules;
+    });
   }
 
   listAlertRules(accountId: string): Promise<AlertRuleDocument[]> {
@@ -371,7 +388,12 @@ export class StoreBillingService implements BillingService {
   }
 
   updateAlertRule(accountId: string, ruleId: number, input: AlertRuleInput, now: Date): Promise<AlertRuleDocument> {
-    return this.inTransaction(micros(now), async (context) => alertRules.updateRule(context, await this.account(context, accountId), ruleId, input));
+    return this.inTransaction(micros(now), async (context) => {
+      const account = await this.account(context, accountId);
+      const rule = await alertRules.updateRule(context, account, ruleId, input);
+      await evaluateCurrentPeriod(context, account);
+      return rule;
+    });
   }
 
   deleteAlertRule(accountId: string, ruleId: number): Promise<void> {
@@ -443,6 +465,12 @@ async function checkTariffCoversAccounts(trx: Db, tariff: Tariff): Promise<void>
 function checkInstantRange(at: Date, field: string): void {
   const year = at.getUTCFullYear();
   if (Number.isNaN(year) || year < 1970 || year > 2255) throw new ServiceError('invalid_request', `${field}: ${Number.isNaN(year) ? 'not an instant' : `year ${year}`} is outside 1970–2255`);
+}
+
+/** Alerts of the period the account is in now (after a rule, a bundle or a close changed things). */
+async function evaluateCurrentPeriod(context: LedgerContext, account: AccountRow): Promise<void> {
+  const period = calendarOf(settingsOf(account)).periodAt(context.now);
+  if (period) await evaluateAlerts(context, account, [period.index], { publicUrl: context.publicUrl });
 }
 
 function encodeCursor(time: number, callId: string): string {
