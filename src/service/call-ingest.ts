@@ -14,7 +14,7 @@ import { formatUsageSeconds } from '../formats/invoice-document.js';
 import type { CallsTable } from '../store/schema.js';
 import { drawAccounts, lockAccounts, openPeriodRows, type AccountDrawWork, type LedgerContext } from './account-ledger.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
-import { evaluateAlerts } from './alerts/alert-evaluation.js';
+import { evaluateAlerts, rulesOfAccounts } from './alerts/alert-evaluation.js';
 import type { CallResult } from './billing-service.js';
 
 interface Accepted {
@@ -180,8 +180,11 @@ export async function ingestCalls(context: LedgerContext, records: readonly unkn
     work.push({ account, calls: calls.map((call) => call.row) });
   }
   const draws = await drawAccounts(context, work, periods);
+  const rules = await rulesOfAccounts(context, work.map((item) => item.account.id));
   for (const { account, calls } of work) {
-    await evaluateAlerts(context, account, calls.filter((call) => call.period_index > account.closed_through).map((call) => call.period_index), { publicUrl: context.publicUrl });
+    const accountRules = rules.get(account.id);
+    if (!accountRules) continue;
+    await evaluateAlerts(context, account, calls.filter((call) => call.period_index > account.closed_through).map((call) => call.period_index), { publicUrl: context.publicUrl }, accountRules);
   }
 
   for (const { index, row, periodStart } of accepted) {

@@ -7,10 +7,11 @@
  * one delivery per channel in the outbox.
  */
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { buildInvoice, overageAmountMinor } from '../../core/invoice.js';
 import { divideRoundHalfAwayBig, formatScaled, parseScaled } from '../../core/decimal.js';
 import { formatInstantUtc } from '../../core/instant.js';
-import type { AlertDeliveriesTable } from '../../store/schema.js';
+import type { AlertDeliveriesTable, AlertRulesTable } from '../../store/schema.js';
 import { newPeriodRow, type AccountRow, type LedgerContext, type PeriodRow } from '../account-ledger.js';
 import { calendarOf, settingsOf } from '../account-settings.js';
 import type { AlertChannelDocument, AlertEventDocument, AlertMetricName } from '../billing-service.js';
@@ -70,12 +71,33 @@ function crossed(metric: AlertMetricName, value: bigint, threshold: bigint): boo
   return metric === 'bundle_minutes_left' ? value <= threshold : value >= threshold;
 }
 
+/** The rules of these accounts, in one read: a batch of calls touches hundreds of accounts. */
+export async function rulesOfAccounts(context: LedgerContext, accountIds: readonly string[]): Promise<Map<string, Selectable<AlertRulesTable>[]>> {
+  const rules = new Map<string, Selectable<AlertRulesTable>[]>();
+  const ids = [...new Set(accountIds)];
+  for (let start = 0; start < ids.length; start += 900) {
+    const rows = await context.trx.selectFrom('alert_rules').selectAll().where('account_id', 'in', ids.slice(start, start + 900)).orderBy('id').execute();
+    for (const row of rows) {
+      const list = rules.get(row.account_id) ?? [];
+      list.push(row);
+      rules.set(row.account_id, list);
+    }
+  }
+  return rules;
+}
+
 /**
  * Evaluates the account's rules against each of `periodIndexes` that is still open (and
  * begun by now). Cheap when the account has no rules: one indexed read.
  */
-export async function evaluateAlerts(context: LedgerContext, account: AccountRow, periodIndexes: Iterable<number>, options: AlertOptions): Promise<number> {
-  const rules = await context.trx.selectFrom('alert_rules').selectAll().where('account_id', '=', account.id).orderBy('id').execute();
+export async function evaluateAlerts(
+  context: LedgerContext,
+  account: AccountRow,
+  periodIndexes: Iterable<number>,
+  options: AlertOptions,
+  preloaded?: readonly Selectable<AlertRulesTable>[],
+): Promise<number> {
+  const rules = preloaded ?? (await context.trx.selectFrom('alert_rules').selectAll().where('account_id', '=', account.id).orderBy('id').execute());
   if (rules.length === 0) return 0;
   const settings = settingsOf(account);
   const calendar = calendarOf(settings);
