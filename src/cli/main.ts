@@ -83,6 +83,10 @@ program
   .option('--seed-example', 'load the bundled example (tariff, 5 accounts, a month of calls) into a database that has no tariff yet')
   .option('--close-interval <seconds>', 'close due billing periods this often (0: never; POST /v1/admin/close-due-periods closes on demand)', '60')
   .option('--close-grace <seconds>', 'wait this long after a period ends before closing it, for calls still on their way (default: 3600)')
+  .option('--public-url <url>', 'where the service is reached from outside, for the dashboard link in alert events (default: http://HOST:PORT)')
+  .option('--smtp-url <url>', 'SMTP server for alert emails, e.g. smtp://user:password@mail.example.com:587 (default: $VOICEBILL_SMTP_URL; none: emails wait and retry)')
+  .option('--mail-from <address>', 'the From address of alert emails', 'voicebill <alerts@localhost>')
+  .option('--deliver-interval <seconds>', 'send due alert deliveries this often (0: never)', '5')
   .addHelpText(
     'after',
     `

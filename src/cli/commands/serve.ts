@@ -8,6 +8,7 @@ import { buildHttpApp } from '../../service/http/build-http-app.js';
 import { openBillingService } from '../../service/open-service.js';
 import { seedExample, type SeedResult } from '../../service/seed-example.js';
 import { InputError } from '../../formats/input-error.js';
+import type { SmtpOptions } from '../../service/alerts/alert-deliveries.js';
 import { EXIT_OK, type ExitStatus } from '../exit-status.js';
 
 export interface ServeOptions {
@@ -17,6 +18,29 @@ export interface ServeOptions {
   readonly seedExample?: boolean;
   readonly closeInterval: string;
   readonly closeGrace?: string;
+  readonly publicUrl?: string;
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly deliverInterval: string;
+}
+
+/** `smtp://user:password@host:587` or `smtps://…:465` as nodemailer's options. */
+export function smtpOptionsOf(url: string, from: string): SmtpOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError('--smtp-url', undefined, `"${withoutPassword(url)}" is not a URL such as smtp://user:password@mail.example.com:587`);
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new InputError('--smtp-url', undefined, 'must start with smtp:// or smtps://');
+  const secure = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? (secure ? 465 : 587) : Number(parsed.port),
+    secure,
+    ...(parsed.username === '' ? {} : { user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }),
+    from,
+  };
 }
 
 export const DEFAULT_DB = './voicebill.db';
@@ -108,10 +132,14 @@ export async function serveCommand(options: ServeOptions): Promise<ExitStatus> {
   const closeGraceSeconds = options.closeGrace === undefined ? undefined : wholeNumber('--close-grace', options.closeGrace, 86_400 * 365);
   const db = options.db ?? (process.env.DATABASE_URL || DEFAULT_DB);
   const operatorKey = process.env.VOICEBILL_OPERATOR_KEY || undefined;
+  const deliverIntervalSeconds = wholeNumber('--deliver-interval', options.deliverInterval, 86_400);
+  const smtpUrl = options.smtpUrl ?? (process.env.VOICEBILL_SMTP_URL || undefined);
+  const smtp = smtpUrl === undefined ? undefined : smtpOptionsOf(smtpUrl, options.mailFrom);
+  const publicUrl = options.publicUrl ?? `http://${options.host}:${port}`;
 
   let opened;
   try {
-    opened = await openBillingService({ db, operatorKey, closeGraceSeconds });
+    opened = await openBillingService({ db, operatorKey, closeGraceSeconds, publicUrl, alerts: smtp ? { smtp } : {} });
   } catch (error) {
     throw new InputError('--db', withoutPassword(db), `cannot open: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -143,6 +171,15 @@ export async function serveCommand(options: ServeOptions): Promise<ExitStatus> {
     else if (outcome.closed > 0) log.info({ closed: outcome.closed }, 'closed due periods');
   });
   timer.start();
+  // Alert deliveries: the outbox is read on its own timer, so a slow receiver never holds up closing.
+  const deliveries = new PeriodCloseTimer(
+    () => service.deliverDueAlerts(new Date()).then((outcome) => outcome.delivered + outcome.retrying + outcome.failed),
+    deliverIntervalSeconds * 1000,
+    (outcome) => {
+      if ('error' in outcome) log.error({ err: outcome.error }, 'delivering alerts failed; trying again at the next interval');
+    },
+  );
+  deliveries.start();
 
   // Once each: a second Ctrl-C during a slow shutdown falls back to Node's default and ends
   // the process at once.
@@ -152,6 +189,7 @@ export async function serveCommand(options: ServeOptions): Promise<ExitStatus> {
   });
   log.info(`${signal}: shutting down`);
   await timer.stop();
+  await deliveries.stop();
   await app.close();
   await service.close();
   return EXIT_OK;
