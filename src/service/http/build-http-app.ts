@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { BillingService } from '../billing-service.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { registerApiReference, registerOpenApi } from './api-reference.js';
 import { requireApiKeys } from './authentication.js';
 import { errorResponses } from './common-schemas.js';
@@ -32,7 +33,7 @@ export interface HttpAppOptions {
 const versionOne: FastifyPluginAsyncZod<{ service: BillingService }> = async (scope, { service }) => {
   scope.decorateRequest('caller', null);
   requireApiKeys(scope, service);
-  for (const routes of [tariffRoutes, accountRoutes, numberRoutes, bundleRoutes, callRoutes, usageRoutes, invoiceRoutes, adminRoutes]) {
+  for (const routes of [tariffRoutes, accountRoutes, numberRoutes, bundleRoutes, callRoutes, usageRoutes, invoiceRoutes, alertRoutes, adminRoutes]) {
     await scope.register(routes, { service });
   }
 };

@@ -19,6 +19,7 @@ import type {
   RatedCallFields,
   TariffVersionDocument,
 } from '../billing-service.js';
+import { ALERT_METRICS, type AlertChannelDocument, type AlertDeliveryDocument, type AlertEventDocument, type AlertRuleDocument } from '../billing-service.js';
 import { moneySchema, usageSecondsSchema } from './common-schemas.js';
 
 /** Instants the service writes (local offsets included); answers are not re-validated as RFC 3339. */
@@ -209,3 +210,72 @@ export const doctorReportSchema = z
     differences: z.array(z.object({ account_id: z.string(), what: z.string(), expected: z.string(), found: z.string() })),
   })
   .meta({ id: 'DoctorReport' }) satisfies z.ZodType<DoctorReport>;
+
+/** How an alert reaches someone (SPEC §11): a signed webhook, or an email. */
+export const alertChannelSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('webhook'),
+      url: z.string().meta({ examples: ['https://hooks.zapier.com/hooks/catch/123456/abcdef/'] }),
+      secret: z.string().meta({
+        description: 'this endpoint\'s Standard Webhooks signing secret (`whsec_…`): give it to the receiver to check `webhook-signature`; kept while the rule keeps this URL',
+        examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+      }),
+    }),
+    z.object({ type: z.literal('email'), address: z.string().meta({ examples: ['billing@acme-dental.example'] }) }),
+  ])
+  .meta({ id: 'AlertChannel' }) satisfies z.ZodType<AlertChannelDocument>;
+
+export const alertRuleSchema = z
+  .object({
+    rule_id: z.number().int(),
+    account_id: z.string(),
+    metric: z.enum(ALERT_METRICS),
+    thresholds: z.array(z.string()).meta({ description: 'decimal strings, ascending, each fired at most once per billing period', examples: [['80', '100']] }),
+    channels: z.array(alertChannelSchema),
+    created_at: instantText,
+    updated_at: instantText,
+  })
+  .meta({ id: 'AlertRule', description: 'One metric of the account\'s current period, its thresholds, and where to say when one is crossed.' }) satisfies z.ZodType<AlertRuleDocument>;
+
+export const alertEventSchema = z
+  .object({
+    type: z.literal('usage.threshold_crossed'),
+    id: z.string().meta({ description: 'the event id, also the `webhook-id` header: the same on every retry and redelivery, so a receiver can drop repeats' }),
+    created_at: instantText,
+    data: z.object({
+      account_id: z.string(),
+      account_name: z.string().nullable(),
+      period_start: instantText,
+      period_end: instantText,
+      metric: z.enum(ALERT_METRICS),
+      direction: z.enum(['at_or_above', 'at_or_below']).meta({ description: '`at_or_below` for `bundle_minutes_left`, `at_or_above` for the others' }),
+      threshold: z.string().meta({ description: 'the threshold crossed, as in the rule', examples: ['80'] }),
+      value: z.string().meta({ description: 'the metric when it crossed', examples: ['81.25'] }),
+      included_minutes_left: z.string().meta({ examples: ['93.75'] }),
+      estimated_total: moneySchema.meta({ description: 'the invoice so far, tax included' }),
+      currency: z.string(),
+      dashboard_url: z.string(),
+    }),
+  })
+  .meta({ id: 'AlertEvent', description: 'What a webhook receives as its JSON body (and an email tells): the same for every attempt.' }) satisfies z.ZodType<AlertEventDocument>;
+
+export const alertDeliverySchema = z
+  .object({
+    delivery_id: z.number().int(),
+    event_id: z.string(),
+    channel: z.enum(['webhook', 'email']),
+    target: z.string().meta({ description: 'the webhook URL or email address' }),
+    status: z.enum(['pending', 'delivered', 'failed']).meta({ description: '`pending` while being tried or retried, `failed` once retries ran out' }),
+    attempts: z.number().int(),
+    next_attempt_at: instantText.nullable().meta({ description: 'when the next retry is due; null once delivered or failed' }),
+    last_status_code: z.number().int().nullable().meta({ description: 'the HTTP status of the last attempt (null for email, or when no answer came)' }),
+    last_error: z.string().nullable(),
+    created_at: instantText,
+    delivered_at: instantText.nullable(),
+    attempt_log: z.array(
+      z.object({ attempted_at: instantText, status_code: z.number().int().nullable(), latency_ms: z.number().int(), error: z.string().nullable() }),
+    ),
+    event: alertEventSchema,
+  })
+  .meta({ id: 'AlertDelivery', description: 'One event sent to one channel, with every attempt so far.' }) satisfies z.ZodType<AlertDeliveryDocument>;
