@@ -84,7 +84,7 @@ A **webhook** gets an HTTP \`POST\` with a JSON body (the \`AlertEvent\` schema)
 
 In Zapier ("Webhooks by Zapier", *Catch Hook*), Make (*Custom webhook*) or n8n (*Webhook* trigger), paste the trigger's URL as the channel's \`url\`; these fields then appear as the trigger's output.
 
-Headers follow the Standard Webhooks scheme: \`webhook-id\` (the event id, the same on every retry and redelivery: a receiver that has seen an id can drop the repeat), \`webhook-timestamp\` (Unix seconds of this attempt) and \`webhook-signature\` (\`v1,\` and the base64 HMAC-SHA256 of \`webhook-id.webhook-timestamp.body\`, keyed with the channel's \`secret\`, which starts \`whsec_\`; any Standard Webhooks library checks it with that secret). Answer with any 2xx status to acknowledge. Any other answer, or none, is retried with growing back-off for at least 24 hours; each attempt shows in the delivery log (\`GET /v1/accounts/{account_id}/alert-deliveries\`), where a delivery can also be sent again.
+Headers follow the Standard Webhooks scheme: \`webhook-id\` (the event id, the same on every retry and redelivery: a receiver that has seen an id can drop the repeat), \`webhook-timestamp\` (Unix seconds of this attempt) and \`webhook-signature\` (\`v1,\` and the base64 HMAC-SHA256 of \`webhook-id.webhook-timestamp.body\`, keyed with the channel's \`secret\`, which starts \`whsec_\`; any Standard Webhooks library checks it with that secret). Answer with any 2xx status within 10 seconds to acknowledge; redirects are not followed. Any other answer, or none in time, is retried with growing back-off (seconds at first, then hours apart) for at least 24 hours; each attempt shows in the delivery log (\`GET /v1/accounts/{account_id}/alert-deliveries\`), where a delivery can also be sent again.
 
 An **email** channel gets the same facts as a message sent over the server's SMTP settings.`;
 
@@ -193,7 +193,7 @@ export const alertRoutes: FastifyPluginCallbackZod<{ service: BillingService }> 
     schema: {
       summary: 'Send an alert again',
       description:
-        'Sends the delivery\'s event to its channel again now, as a new attempt of the same event: the same body and the same `webhook-id`, freshly signed. Useful after fixing a receiver. Answers the delivery with the new attempt in its log. Takes no body.',
+        'Sends the delivery\'s event to its channel again, as a new attempt of the same event: the same body and the same `webhook-id` (freshly signed), so a receiver that already has it can tell. Useful after fixing a receiver, or for a delivery that `failed`. The delivery is queued at once and sent by the server\'s next delivery run (every few seconds by default), then retried like a new one for at least 24 hours. Answers the delivery, `pending` and due now; the new attempt shows in its `attempt_log` once made. Takes no body.',
       tags: ['alerts'],
       security: BEARER_SECURITY,
       params: deliveryParamsSchema,
