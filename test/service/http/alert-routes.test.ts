@@ -3,8 +3,10 @@
  * account's key answers 404, as everywhere), refused bodies naming the field and changing
  * nothing, the 80%/100% defaults, the delivery log, and the routes in `/openapi.json`.
  */
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '../../support/databases.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
 import { expectErrorShape, OPERATOR_KEY, startTestServer, type TestServer } from './test-server.js';
 
 interface Channel {
@@ -21,6 +23,22 @@ interface Rule {
   channels: Channel[];
   created_at: string;
   updated_at: string;
+}
+
+interface Delivery {
+  delivery_id: number;
+  event_id: string;
+  channel: 'webhook' | 'email';
+  target: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; error: string | null }[];
+  event: { type: string; id: string; created_at: string; data: Record<string, unknown> };
 }
 
 const HOOK = 'https://hooks.example.com/voicebill/usage';
@@ -148,6 +166,110 @@ describe.each(DATABASE_KINDS)('on %s', (kind) => {
         }
       }
       expect(await rulesOf('bright-realty')).toEqual([brightRule]);
+    });
+  });
+
+  describe('the delivery log', () => {
+    let receiver: WebhookReceiver;
+    let rule: Rule;
+
+    beforeAll(async () => {
+      receiver = await startWebhookReceiver();
+      // A web call of up to a minute that just ended, inside acme-dental's current period.
+      const usage = (await server.request('GET', '/v1/accounts/acme-dental/usage')).json as { period_start: string };
+      const ended = Date.now() - 1_000;
+      const started = new Date(Math.max(Date.parse(usage.period_start), ended - 60_000)).toISOString();
+      const call = { call_id: `alert-${kind}`, account_id: 'acme-dental', direction: 'web', started_at: started, answered_at: started, ended_at: new Date(ended).toISOString() };
+      expect((await server.request('POST', '/v1/calls', { body: { calls: [call] } })).status).toBe(200);
+      // Already past half a minute: the rule fires as it is made, once for each channel.
+      const created = await server.request('POST', '/v1/accounts/acme-dental/alert-rules', {
+        key: server.accountKeys.acme,
+        body: { metric: 'usage_minutes', thresholds: ['0.5'], channels: [{ type: 'webhook', url: receiver.url }, { type: 'email', address: 'billing@acme-dental.example' }] },
+      });
+      expect(created.status, created.text).toBe(201);
+      rule = created.json as Rule;
+    });
+    afterAll(async () => receiver.close());
+
+    const deliveries = async (query = ''): Promise<{ items: Delivery[]; next: string | null }> => {
+      const answer = await server.request('GET', `/v1/accounts/acme-dental/alert-deliveries${query}`, { key: server.accountKeys.acme });
+      expect(answer.status, answer.text).toBe(200);
+      return answer.json as { items: Delivery[]; next: string | null };
+    };
+
+    it('lists the queued deliveries, newest first, a page at a time, with the event', async () => {
+      const { items, next } = await deliveries();
+      expect(next).toBeNull();
+      expect(items.map((delivery) => [delivery.channel, delivery.target, delivery.status, delivery.attempts])).toEqual([
+        ['email', 'billing@acme-dental.example', 'pending', 0],
+        ['webhook', receiver.url, 'pending', 0],
+      ]);
+      const [email, webhook] = items as [Delivery, Delivery];
+      expect(email.delivery_id).toBeGreaterThan(webhook.delivery_id);
+      expect(webhook.event_id).toBe(email.event_id);
+      expect(webhook.event).toMatchObject({ type: 'usage.threshold_crossed', id: webhook.event_id, data: { account_id: 'acme-dental', metric: 'usage_minutes', direction: 'at_or_above', threshold: '0.5' } });
+      expect(Object.keys(webhook.event.data).sort()).toEqual(
+        ['account_id', 'account_name', 'period_start', 'period_end', 'metric', 'direction', 'threshold', 'value', 'included_minutes_left', 'estimated_total', 'currency', 'dashboard_url'].sort(),
+      );
+      expect(webhook).toMatchObject({ attempt_log: [], delivered_at: null, last_status_code: null, next_attempt_at: expect.any(String) as unknown });
+
+      const first = await deliveries('?limit=1');
+      expect(first.items.map((delivery) => delivery.delivery_id)).toEqual([email.delivery_id]);
+      expect(first.next).not.toBeNull();
+      const second = await deliveries(`?limit=1&after=${first.next ?? ''}`);
+      expect(second.items.map((delivery) => delivery.delivery_id)).toEqual([webhook.delivery_id]);
+      expect(second.next).toBeNull();
+      const badCursor = await server.request('GET', '/v1/accounts/acme-dental/alert-deliveries?after=zzz');
+      expect(badCursor.status).toBe(400);
+      expect(expectErrorShape(badCursor).message).toMatch(/after/);
+
+      // The other account sees only its own (its estimated_total rule fired as it was made).
+      const other = (await server.request('GET', '/v1/accounts/bright-realty/alert-deliveries', { key: server.accountKeys.bright })).json as { items: Delivery[] };
+      expect(other.items.map((delivery) => [delivery.event.data.account_id, delivery.target])).toEqual([['bright-realty', 'ops@bright-realty.example']]);
+    });
+
+    it('shows each attempt, and redelivers the same event, signed, with the same webhook-id', async () => {
+      await server.service.deliverDueAlerts(new Date());
+      expect(receiver.requests).toHaveLength(1);
+      const secret = rule.channels[0]?.secret ?? '';
+      const verified = new Webhook(secret).verify(receiver.requests[0]?.body ?? '', receiver.headersOf(0)) as { id: string };
+      let [email, webhook] = (await deliveries()).items as [Delivery, Delivery];
+      expect(verified.id).toBe(webhook.event_id);
+      expect(receiver.headersOf(0)['webhook-id']).toBe(webhook.event_id);
+      expect(webhook).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200, last_error: null, next_attempt_at: null, delivered_at: expect.any(String) as unknown });
+      expect(webhook.attempt_log).toEqual([{ attempted_at: expect.any(String) as unknown, status_code: 200, latency_ms: expect.any(Number) as unknown, error: null }]);
+      // No SMTP server configured: the email attempt fails, is logged, and waits for a retry.
+      expect(email).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, last_error: expect.any(String) as unknown, next_attempt_at: expect.any(String) as unknown });
+      expect(email.attempt_log).toHaveLength(1);
+
+      for (const key of [server.accountKeys.acme, OPERATOR_KEY]) {
+        const redelivered = await server.request('POST', `/v1/accounts/acme-dental/alert-deliveries/${webhook.delivery_id}/redeliver`, { key });
+        expect(redelivered.status, redelivered.text).toBe(200);
+        expect(redelivered.json).toMatchObject({ delivery_id: webhook.delivery_id, event_id: webhook.event_id, status: 'pending', delivered_at: null, next_attempt_at: expect.any(String) as unknown });
+      }
+      await server.service.deliverDueAlerts(new Date());
+      expect(receiver.requests).toHaveLength(2);
+      expect(receiver.headersOf(1)['webhook-id']).toBe(webhook.event_id);
+      expect(receiver.requests[1]?.body).toBe(receiver.requests[0]?.body);
+      expect(new Webhook(secret).verify(receiver.requests[1]?.body ?? '', receiver.headersOf(1))).toEqual(verified);
+      [email, webhook] = (await deliveries()).items as [Delivery, Delivery];
+      expect(webhook).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(webhook.attempt_log.map((entry) => entry.status_code)).toEqual([200, 200]);
+    });
+
+    it('answers 404 for a delivery of another account, or none', async () => {
+      const [, webhook] = (await deliveries()).items as [Delivery, Delivery];
+      for (const [key, account] of [
+        [OPERATOR_KEY, 'bright-realty'],
+        [server.accountKeys.bright, 'bright-realty'],
+      ] as const) {
+        const answer = await server.request('POST', `/v1/accounts/${account}/alert-deliveries/${webhook.delivery_id}/redeliver`, { key });
+        expect(answer.status, answer.text).toBe(404);
+        expect(expectErrorShape(answer)).toMatchObject({ code: 'not_found', message: `account bright-realty has no alert delivery ${webhook.delivery_id}` });
+      }
+      const none = await server.request('POST', '/v1/accounts/acme-dental/alert-deliveries/999999/redeliver');
+      expect(none.status).toBe(404);
+      expect(expectErrorShape(none).message).toBe('account acme-dental has no alert delivery 999999');
     });
   });
 
