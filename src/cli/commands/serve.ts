@@ -33,9 +33,11 @@ export function smtpOptionsOf(url: string, from: string): SmtpOptions {
     throw new InputError('--smtp-url', undefined, `"${withoutPassword(url)}" is not a URL such as smtp://user:password@mail.example.com:587`);
   }
   if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new InputError('--smtp-url', undefined, 'must start with smtp:// or smtps://');
+  if (parsed.hostname === '') throw new InputError('--smtp-url', undefined, 'names no host');
   const secure = parsed.protocol === 'smtps:';
   return {
-    host: parsed.hostname,
+    // `smtp://[::1]`: the socket wants the address without its brackets.
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port === '' ? (secure ? 465 : 587) : Number(parsed.port),
     secure,
     ...(parsed.username === '' ? {} : { user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }),

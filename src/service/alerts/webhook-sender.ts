@@ -33,25 +33,6 @@ export function webhookHeaders(request: Pick<WebhookRequest, 'secret' | 'eventId
   };
 }
 
-/** Reads at most `max` bytes of an error answer, for the log, and lets the rest go. */
-async function bodyStart(response: Response, max = 512): Promise<string> {
-  if (!response.body) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  try {
-    while (length < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      length += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
-}
-
 export async function sendWebhook(request: WebhookRequest, options: { fetch: typeof fetch; timeoutMs: number }): Promise<DeliveryOutcome> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
@@ -73,10 +54,12 @@ export async function sendWebhook(request: WebhookRequest, options: { fetch: typ
       await response.body?.cancel().catch(() => undefined);
       return { ok: true, statusCode: response.status, error: null, latencyMs: latency() };
     }
-    // A receiver slow to finish its error page still leaves its status in the log.
-    const text = clipped(await bodyStart(response).catch(() => ''));
-    const redirect = response.status >= 300 && response.status < 400 ? ` (redirects are not followed${response.headers.get('location') ? `: to ${response.headers.get('location')}` : ''})` : '';
-    return { ok: false, statusCode: response.status, error: `HTTP ${response.status}${redirect}${text ? `: ${text}` : ''}`, latencyMs: latency() };
+    // Only the status is logged, never the answer's body or redirect target: an account key
+    // chooses the URL, and the delivery log must not let it read what an address it cannot
+    // reach itself (the server's own network) would answer.
+    await response.body?.cancel().catch(() => undefined);
+    const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
+    return { ok: false, statusCode: response.status, error: `HTTP ${response.status}${redirect}`, latencyMs: latency() };
   } catch (error) {
     const message = abort.signal.aborted ? `no answer within ${options.timeoutMs} ms` : clipped(errorText(error));
     return { ok: false, statusCode: null, error: message, latencyMs: latency() };

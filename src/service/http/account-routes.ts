@@ -79,7 +79,7 @@ export const accountRoutes: FastifyPluginCallbackZod<{ service: BillingService }
     schema: {
       summary: 'Make an API key for an account',
       description:
-        'The key is shown in this answer only: store it now. With it the account can read its own usage, calls, invoices, numbers and bundles, and authorize calls. Operator key only.',
+        'The key is shown in this answer only: store it now. With it the account can read its own usage, calls, invoices, numbers and bundles, authorize calls, and manage its alert rules. Operator key only.',
       tags: ['accounts'],
       security: BEARER_SECURITY,
       params: accountParamsSchema,

@@ -15,7 +15,7 @@ const { version } = createRequire(import.meta.url)('../../../package.json') as {
 
 const DESCRIPTION = `Exact billing for AI voice-call platforms: send call records, read usage, invoices and the call log.
 
-Every \`/v1\` request carries \`Authorization: Bearer KEY\`. The operator key (set by \`VOICEBILL_OPERATOR_KEY\`, or printed once at first start) may do everything; an account key (\`POST /v1/accounts/{account_id}/keys\`) may only read its own account and authorize its calls. Another account's resources answer 404, as if they did not exist.
+Every \`/v1\` request carries \`Authorization: Bearer KEY\`. The operator key (set by \`VOICEBILL_OPERATOR_KEY\`, or printed once at first start) may do everything; an account key (\`POST /v1/accounts/{account_id}/keys\`) may only read its own account, authorize its calls and manage its alert rules. Another account's resources answer 404, as if they did not exist.
 
 Money is a decimal string (\`"0.0130"\`), never a JSON number; usage is in seconds with 3 decimals. Errors always answer \`{"error": {"code", "message", "request_id"}}\`; the request id is also the \`x-request-id\` header.`;
 
@@ -34,6 +34,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'calls', description: 'call records in, the call log out' },
         { name: 'usage', description: 'the dashboard\'s numbers and call authorization' },
         { name: 'invoices', description: 'one per account per period' },
+        { name: 'alerts', description: 'usage alert rules, webhooks and email, and the delivery log' },
         { name: 'admin', description: 'operator maintenance' },
         { name: 'service', description: 'health' },
       ],

@@ -13,6 +13,14 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const ROUTES = [
+  'post /v1/accounts/{account_id}/alert-rules',
+  'get /v1/accounts/{account_id}/alert-rules',
+  'post /v1/accounts/{account_id}/alert-rules/defaults',
+  'get /v1/accounts/{account_id}/alert-rules/{rule_id}',
+  'put /v1/accounts/{account_id}/alert-rules/{rule_id}',
+  'delete /v1/accounts/{account_id}/alert-rules/{rule_id}',
+  'get /v1/accounts/{account_id}/alert-deliveries',
+  'post /v1/accounts/{account_id}/alert-deliveries/{delivery_id}/redeliver',
   'get /healthz',
   'put /v1/tariff',
   'get /v1/tariff',
