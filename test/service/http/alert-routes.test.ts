@@ -4,6 +4,7 @@
  * nothing, the 80%/100% defaults, the delivery log, and the routes in `/openapi.json`.
  */
 import { Webhook } from 'standardwebhooks';
+import type { AlertDeliveryDocument } from '../../../src/service/billing-service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '../../support/databases.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
@@ -25,21 +26,8 @@ interface Rule {
   updated_at: string;
 }
 
-interface Delivery {
-  delivery_id: number;
-  event_id: string;
-  channel: 'webhook' | 'email';
-  target: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: string | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  attempt_log: { attempted_at: string; status_code: number | null; latency_ms: number; error: string | null }[];
-  event: { type: string; id: string; created_at: string; data: Record<string, unknown> };
-}
+/** A delivery as the log answers it (the service's own document). */
+type Delivery = AlertDeliveryDocument;
 
 const HOOK = 'https://hooks.example.com/voicebill/usage';
 const OTHER_HOOK = 'https://automate.example.net/webhook/abc';
