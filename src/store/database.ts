@@ -67,6 +67,10 @@ export async function openStore(location: string): Promise<Store> {
           oid === INT8_OID || oid === NUMERIC_OID ? parseSafeInteger : (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format),
       },
     });
+    // An idle connection the server drops (a restart, an administrator) is an 'error' event on
+    // the pool; unheard, Node would end the process. The pool has already discarded the client,
+    // and the next query opens a new one.
+    pool.on('error', () => undefined);
     const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
     const store: Store = { db, dialect: 'postgres', location: location.replace(/:[^:@/]*@/, ':***@'), close: () => db.destroy() };
     await migrateToLatest(store);
