@@ -373,6 +373,9 @@ export class StoreBillingService implements BillingService {
   createDefaultAlertRules(accountId: string, input: { channels: AlertChannelInput[] }, now: Date): Promise<AlertRuleDocument[]> {
     return this.inTransaction(micros(now), async (context) => {
       const account = await this.account(context, accountId);
+      // Asking twice gives the same rule, not a second one that would say everything twice.
+      const existing = (await alertRules.listRules(context, account)).filter((rule) => rule.metric === 'included_used_percent' && rule.thresholds.join() === '80,100');
+      if (existing.length > 0) return existing;
       const rules = [await alertRules.createRule(context, account, { metric: 'included_used_percent', thresholds: ['80', '100'], channels: input.channels })];
       await evaluateCurrentPeriod(context, account);
       return rules;

@@ -70,6 +70,12 @@ describe.each(DATABASE_KINDS)('alert firing on %s', (kind) => {
     expect((await firings()).map((firing) => firing.threshold)).toEqual(['80', '100']);
   });
 
+  it('keeps one default rule when the defaults are asked for twice', async () => {
+    const again = await service.createDefaultAlertRules('clinic', { channels: [{ type: 'email', address: 'other@example.com' }] }, NOW);
+    expect(again.map((rule) => rule.thresholds)).toEqual([['80', '100']]);
+    expect(await service.listAlertRules('clinic')).toHaveLength(1);
+  });
+
   it('fires once when eight concurrent batches cross the threshold together', async () => {
     await service.ingestCalls(calls('a', 35), NOW);
     await Promise.all(Array.from({ length: 8 }, (_, batch) => service.ingestCalls(calls(`p${batch}`, 1, String(11 + batch)), NOW)));
