@@ -7,6 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { BillingPeriod } from '../core/billing-period.js';
 import type { BundleProduct } from '../core/tariff.js';
+import { emptyTotals, type PeriodTotals } from '../core/period-totals.js';
 import type { Store, StoreDialect } from '../store/database.js';
 import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
 import type { AccountPeriodsTable, AccountsTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
@@ -53,26 +54,10 @@ export function bundleRowsOf(rows: readonly StoreSchema['bundle_purchases'][]): 
   });
 }
 
-export async function loadBundleRows(context: LedgerContext, accountId: string): Promise<BundleRow[]> {
-  const rows = await context.trx.selectFrom('bundle_purchases').selectAll().where('account_id', '=', accountId).execute();
-  return bundleRowsOf(rows as unknown as StoreSchema['bundle_purchases'][]);
-}
-
-/** The account's period rows for `indexes`, made (open, nothing used) where missing. */
-export async function periodRows(context: LedgerContext, account: AccountRow, indexes: Iterable<number>): Promise<Map<number, PeriodRow>> {
-  const wanted = [...new Set(indexes)];
-  const result = new Map<number, PeriodRow>();
-  if (wanted.length === 0) return result;
-  const found = await context.trx.selectFrom('account_periods').selectAll().where('account_id', '=', account.id).where('period_index', 'in', wanted).execute();
-  for (const row of found) result.set(row.period_index, row);
-  const calendar = calendarOf(settingsOf(account));
-  for (const index of wanted) {
-    if (result.has(index)) continue;
-    const row = await newPeriodRow(context, account, calendar.period(index));
-    await context.trx.insertInto('account_periods').values(row).execute();
-    result.set(index, row);
-  }
-  return result;
+/** A period row's figures as the core's period totals (what invoices and the usage view take). */
+export function periodTotalsOf(row: PeriodRow | undefined): PeriodTotals {
+  if (!row) return emptyTotals();
+  return { includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg, calls: row.calls, carrierCalls: row.carrier_calls, carrierMicros: row.carrier_micros };
 }
 
 export async function newPeriodRow(context: LedgerContext, account: AccountRow, period: BillingPeriod): Promise<PeriodRow> {

@@ -14,7 +14,7 @@ import { usageViewOf } from '../core/usage-view.js';
 import { toUsageDocument, type UsageDocument } from '../formats/invoice-document.js';
 import { formatUsageSeconds } from '../formats/invoice-document.js';
 import type { CallsTable } from '../store/schema.js';
-import { bundleRowsOf, newPeriodRow, takesOf, type AccountRow, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import { bundleRowsOf, newPeriodRow, periodTotalsOf, takesOf, type AccountRow, type LedgerContext } from './account-ledger.js';
 import { calendarOf, settingsOf } from './account-settings.js';
 import { compareBundleBalances } from '../core/draw-down.js';
 import type { CallDocument } from './billing-service.js';
@@ -22,10 +22,6 @@ import { ratedFields } from './call-ingest.js';
 import { coreAccount, invoiceOfPeriod, pendingAdjustments } from './period-closing.js';
 import { ServiceError } from './service-error.js';
 
-export function totalsOf(row: PeriodRow | undefined): PeriodTotals {
-  if (!row) return emptyTotals();
-  return { includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg, calls: row.calls, carrierCalls: row.carrier_calls, carrierMicros: row.carrier_micros };
-}
 
 export async function usageDocument(context: LedgerContext, account: AccountRow, at: number): Promise<UsageDocument> {
   const settings = settingsOf(account);
@@ -45,7 +41,7 @@ export async function usageDocument(context: LedgerContext, account: AccountRow,
   let bundles: BundleBalance[];
   if (at >= account.max_ended_at) {
     // Every stored call has ended by `at`: the live balances are the view.
-    totals = totalsOf(stored);
+    totals = periodTotalsOf(stored);
     bundles = bundleRows.map((row) => ({ product: row.product, purchasedAt: row.purchasedAt, expiresAt: row.expiresAt, left: row.left }));
   } else {
     ({ totals, bundles } = await drawAgainUntil(context, account, period, bundleRows, at));

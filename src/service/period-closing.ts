@@ -12,7 +12,7 @@ import { buildInvoice, type Invoice, type InvoiceAdjustment } from '../core/invo
 import type { Account } from '../core/account.js';
 import type { BillingPeriod } from '../core/billing-period.js';
 import { toInvoiceDocument } from '../formats/invoice-document.js';
-import { appendLedger, ledgerEntry, newPeriodRow, type AccountRow, type Db, type LedgerContext, type PeriodRow } from './account-ledger.js';
+import { appendLedger, ledgerEntry, newPeriodRow, periodTotalsOf, type AccountRow, type Db, type LedgerContext, type PeriodRow } from './account-ledger.js';
 import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
 import type { InvoicesTable } from '../store/schema.js';
 import { calendarOf, settingsOf } from './account-settings.js';
@@ -76,14 +76,7 @@ export async function invoiceOfPeriod(context: LedgerContext, account: AccountRo
     account: core,
     plan,
     period,
-    totals: {
-      includedUsed: periodRow.included_used,
-      bundleUsed: periodRow.bundle_used,
-      payg: periodRow.payg,
-      calls: periodRow.calls,
-      carrierCalls: periodRow.carrier_calls,
-      carrierMicros: periodRow.carrier_micros,
-    },
+    totals: periodTotalsOf(periodRow),
     adjustments,
   });
 }
@@ -148,7 +141,7 @@ export async function closeDuePeriodsOf(context: LedgerContext, accountId: strin
     const plan = tariff.plans.get(row.plan);
     if (!plan) throw new Error(`plan ${row.plan} is not in tariff version ${row.tariff_version}`);
     // Adjustments waiting for "the next invoice" go on the first one closed now.
-    const invoice = buildInvoice({ tariff, account: core, plan, period, totals: totalsOfRow(row), adjustments: offset === 0 ? adjustments : [] });
+    const invoice = buildInvoice({ tariff, account: core, plan, period, totals: periodTotalsOf(row), adjustments: offset === 0 ? adjustments : [] });
     const number = firstNumber + offset;
     invoices.push({
       number,
@@ -201,9 +194,6 @@ const INVOICE_COLUMNS: ColumnTypes<InvoicesTable> = {
   closed_at: 'int8',
 };
 
-function totalsOfRow(row: PeriodRow) {
-  return { includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg, calls: row.calls, carrierCalls: row.carrier_calls, carrierMicros: row.carrier_micros };
-}
 
 /** Account ids with a period due, oldest first. */
 export async function accountsDue(db: Db, dueBefore: number, limit: number): Promise<string[]> {

@@ -12,7 +12,7 @@ import { buildInvoice, overageAmountMinor } from '../../core/invoice.js';
 import { divideRoundHalfAwayBig, formatScaled, parseScaled } from '../../core/decimal.js';
 import { formatInstantUtc } from '../../core/instant.js';
 import type { AlertDeliveriesTable, AlertRulesTable } from '../../store/schema.js';
-import { newPeriodRow, type AccountRow, type LedgerContext, type PeriodRow } from '../account-ledger.js';
+import { newPeriodRow, periodTotalsOf, type AccountRow, type LedgerContext, type PeriodRow } from '../account-ledger.js';
 import { calendarOf, settingsOf } from '../account-settings.js';
 import type { AlertChannelDocument, AlertEventDocument, AlertMetricName } from '../billing-service.js';
 import { coreAccount, pendingAdjustments } from '../period-closing.js';
@@ -127,8 +127,7 @@ export async function evaluateAlerts(
       estimatedTotalMinor: async () => {
         if (invoiceTotal === undefined) {
           const adjustments = index === account.closed_through + 1 ? await pendingAdjustments(context.trx, account) : [];
-          const totals = { includedUsed: row.included_used, bundleUsed: row.bundle_used, payg: row.payg, calls: row.calls, carrierCalls: row.carrier_calls, carrierMicros: row.carrier_micros };
-          invoiceTotal = buildInvoice({ tariff, account: await coreAccount(context.trx, account), plan, period, totals, upTo: context.now, adjustments }).totalMinor;
+          invoiceTotal = buildInvoice({ tariff, account: await coreAccount(context.trx, account), plan, period, totals: periodTotalsOf(row), upTo: context.now, adjustments }).totalMinor;
         }
         return invoiceTotal;
       },
