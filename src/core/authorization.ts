@@ -4,8 +4,7 @@
  * answer is found by bisection over whole seconds with the same `rateCall` that bills it:
  * the promise can never exceed what the balances hold.
  */
-import { divideRoundHalfAwayBig } from './decimal.js';
-import { overageAmountMinor } from './invoice.js';
+import { carrierAmountMinor, overageAmountMinor } from './invoice.js';
 import type { Direction } from './call-record.js';
 import type { RateRow } from './rate-deck.js';
 import { rateCall, type Micros, type Millis } from './rating.js';
@@ -35,10 +34,6 @@ export type AuthorizationResult =
   | { readonly allowed: true; readonly maxSeconds: number | null }
   | { readonly allowed: false; readonly maxSeconds: 0; readonly reason: 'balances_empty' | 'spend_cap_reached' };
 
-function carrierMinor(micros: number, minorUnits: number): bigint {
-  return divideRoundHalfAwayBig(BigInt(micros) * 10n ** BigInt(minorUnits), 1_000_000n);
-}
-
 export function authorizeCall(input: AuthorizationInput): AuthorizationResult {
   const { tariff, plan } = input;
   const capped = input.overage === 'allow' && input.spendCapMinor !== undefined;
@@ -49,7 +44,7 @@ export function authorizeCall(input: AuthorizationInput): AuthorizationResult {
     const payg = Math.max(0, rating.usage - prepaid);
     if (!capped) return payg === 0;
     const carrier = plan.carrier === 'passthrough' ? input.periodCarrierMicros + rating.carrierCost + rating.surchargeCost : input.periodCarrierMicros;
-    const spent = overageAmountMinor(input.periodPayg + payg, plan.minutePriceNanos, tariff.minorUnits) + (plan.carrier === 'passthrough' ? carrierMinor(carrier, tariff.minorUnits) : 0n);
+    const spent = overageAmountMinor(input.periodPayg + payg, plan.minutePriceNanos, tariff.minorUnits) + (plan.carrier === 'passthrough' ? carrierAmountMinor(carrier, tariff.minorUnits) : 0n);
     return spent <= (input.spendCapMinor);
   };
   if (!fits(1)) return { allowed: false, maxSeconds: 0, reason: capped ? 'spend_cap_reached' : 'balances_empty' };

@@ -57,6 +57,11 @@ export function overageAmountMinor(paygMillis: Millis, minutePriceNanos: number,
   );
 }
 
+/** `round_minor(sum of carrier_cost + surcharge_cost)`: passed-through carrier money (micros) on an invoice. */
+export function carrierAmountMinor(carrierMicros: number, minorUnits: number): bigint {
+  return divideRoundHalfAwayBig(BigInt(carrierMicros) * 10n ** BigInt(minorUnits), 1_000_000n);
+}
+
 function trimZeros(decimal: string): string {
   return decimal.includes('.') ? decimal.replace(/\.?0+$/, '') : decimal;
 }
@@ -129,7 +134,7 @@ export function buildInvoice({ tariff, account, plan, period, totals, upTo, adju
       description: 'Carrier costs and surcharges, passed through',
       quantity: String(totals.carrierCalls),
       unitPrice: null,
-      amountMinor: divideRoundHalfAwayBig(BigInt(totals.carrierMicros) * 10n ** BigInt(minor), 1_000_000n),
+      amountMinor: carrierAmountMinor(totals.carrierMicros, minor),
     });
   }
   const purchases = [...account.bundles].filter((purchase) => landsIn(purchase.purchasedAt, period) && purchase.purchasedAt < limit);

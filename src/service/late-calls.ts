@@ -8,8 +8,7 @@
  * the adjustments of a period add up to "as it would have been" minus "as invoiced",
  * whatever order the late calls arrive in.
  */
-import { divideRoundHalfAwayBig } from '../core/decimal.js';
-import { overageAmountMinor } from '../core/invoice.js';
+import { carrierAmountMinor, overageAmountMinor } from '../core/invoice.js';
 import type { AdjustmentsTable } from '../store/schema.js';
 import type { AccountDrawWork, LedgerContext, PeriodRow } from './account-ledger.js';
 
@@ -20,7 +19,7 @@ export async function usageMoneyMinor(context: LedgerContext, row: PeriodRow, fi
   if (!plan) throw new Error(`plan ${row.plan} is not in tariff version ${row.tariff_version}`);
   const overage = overageAmountMinor(figures.payg, plan.minutePriceNanos, tariff.minorUnits);
   if (plan.carrier !== 'passthrough') return overage;
-  return overage + divideRoundHalfAwayBig(BigInt(figures.carrier_micros) * 10n ** BigInt(tariff.minorUnits), 1_000_000n);
+  return overage + carrierAmountMinor(figures.carrier_micros, tariff.minorUnits);
 }
 
 export type AdjustmentRow = Omit<AdjustmentsTable, 'id'>;
