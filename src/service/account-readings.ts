@@ -33,9 +33,8 @@ export async function usageDocument(context: LedgerContext, account: AccountRow,
   const tariff = await context.tariffs.tariff(context.trx, periodRow.tariff_version);
   const plan = tariff.plans.get(periodRow.plan);
   if (!plan) throw new Error(`plan ${periodRow.plan} is not in tariff version ${periodRow.tariff_version}`);
-  const core = await coreAccount(context.trx, account);
-  const entry: BookAccount = { account: core, plan, calendar };
   const purchases = await context.trx.selectFrom('bundle_purchases').selectAll().where('account_id', '=', account.id).execute();
+  const entry: BookAccount = { account: await coreAccount(context.trx, account, purchases), plan, calendar };
   const bundleRows = bundleRowsOf(purchases as never);
   let totals: PeriodTotals;
   let bundles: BundleBalance[];

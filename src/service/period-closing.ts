@@ -24,11 +24,14 @@ export function invoiceNumberText(number: number): string {
   return `INV-${String(number).padStart(6, '0')}`;
 }
 
-/** The core's account (bundles, numbers) as stored. */
-export async function coreAccount(db: Db, account: AccountRow): Promise<Account> {
+/**
+ * The core's account (bundles, numbers) as stored. A caller that has read the account's
+ * bundle purchases already passes them, so they are not read twice.
+ */
+export async function coreAccount(db: Db, account: AccountRow, purchases?: readonly { bundle: string; purchased_at: number }[]): Promise<Account> {
   const settings = settingsOf(account);
   const [bundles, numbers] = await Promise.all([
-    db.selectFrom('bundle_purchases').select(['bundle', 'purchased_at']).where('account_id', '=', account.id).execute(),
+    purchases ?? db.selectFrom('bundle_purchases').select(['bundle', 'purchased_at']).where('account_id', '=', account.id).execute(),
     db.selectFrom('numbers').selectAll().where('account_id', '=', account.id).execute(),
   ]);
   return {
