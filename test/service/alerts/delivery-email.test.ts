@@ -5,7 +5,6 @@
  * attempt, retried.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { formatInstantUtc } from '../../../src/core/instant.js';
 import { deliverDue, type SmtpOptions } from '../../../src/service/alerts/alert-deliveries.js';
 import { RETRY_WINDOW_MICROS } from '../../../src/service/alerts/delivery-schedule.js';
 import { alertEmail } from '../../../src/service/alerts/email-message.js';
@@ -14,6 +13,7 @@ import type { AlertEventDocument } from '../../../src/service/billing-service.js
 import { openStore, type Store } from '../../../src/store/database.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/databases.js';
 import { parseMime, startSmtpProcess, type SmtpProcess } from '../../support/smtp-process.js';
+import { sampleAlertEvent } from '../../support/alert-event.js';
 
 const SECOND = 1_000_000;
 const FROM = 'voicebill alerts <alerts@voicebill.example>';
@@ -21,26 +21,7 @@ const FROM = 'voicebill alerts <alerts@voicebill.example>';
 let nextRule = 1;
 
 function eventOf(eventId: string, createdAt: number, data: Partial<AlertEventDocument['data']> = {}): AlertEventDocument {
-  return {
-    type: 'usage.threshold_crossed',
-    id: eventId,
-    created_at: formatInstantUtc(createdAt),
-    data: {
-      account_id: 'acme-dental',
-      account_name: 'Acme Dental',
-      period_start: '2026-11-15T05:00:00+00:00',
-      period_end: '2026-12-15T05:00:00+00:00',
-      metric: 'included_used_percent',
-      direction: 'at_or_above',
-      threshold: '80',
-      value: '81.25',
-      included_minutes_left: '93.75',
-      estimated_total: '49.00',
-      currency: 'USD',
-      dashboard_url: 'https://billing.example/accounts/acme-dental?tab=usage&period=2026-11',
-      ...data,
-    },
-  };
+  return sampleAlertEvent(eventId, createdAt, data);
 }
 
 async function insertEmailFiring(store: Store, eventId: string, createdAt: number, address: string): Promise<number> {

@@ -16,6 +16,7 @@ import { TariffVersions } from '../../../src/service/tariff-versions.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/databases.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
+import { sampleAlertEvent } from '../../support/alert-event.js';
 
 const SECOND = 1_000_000;
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -25,25 +26,7 @@ const NO_JITTER = () => 0.5;
 let nextRule = 1;
 
 function eventOf(eventId: string, accountId: string, createdAt: number): AlertEventDocument {
-  return {
-    type: 'usage.threshold_crossed',
-    id: eventId,
-    created_at: formatInstantUtc(createdAt),
-    data: {
-      account_id: accountId,
-      account_name: 'Acme Dental',
-      period_start: '2026-11-15T05:00:00+00:00',
-      period_end: '2026-12-15T05:00:00+00:00',
-      metric: 'included_used_percent',
-      direction: 'at_or_above',
-      threshold: '80',
-      value: '81.25',
-      included_minutes_left: '93.75',
-      estimated_total: '49.00',
-      currency: 'USD',
-      dashboard_url: `http://127.0.0.1:8080/v1/accounts/${accountId}/usage`,
-    },
-  };
+  return sampleAlertEvent(eventId, createdAt, { account_id: accountId, dashboard_url: `http://127.0.0.1:8080/v1/accounts/${accountId}/usage` });
 }
 
 /** A firing and its pending deliveries, as the firing logic writes them (due at once, 24 h window). */
