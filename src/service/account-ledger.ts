@@ -4,13 +4,13 @@
  * ledger entries that explain every change. Repositories in the sense of STYLE.md: the only
  * code that writes these tables.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { BillingPeriod } from '../core/billing-period.js';
 import type { BundleProduct } from '../core/tariff.js';
 import { emptyTotals, type PeriodTotals } from '../core/period-totals.js';
 import type { Store, StoreDialect } from '../store/database.js';
 import { insertMany, type ColumnTypes } from '../store/bulk-insert.js';
-import type { AccountPeriodsTable, AccountsTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
+import type { AccountPeriodsTable, AccountsTable, BundlePurchasesTable, CallsTable, LedgerEntriesTable, StoreSchema } from '../store/schema.js';
 import { calendarOf, planForPeriod, settingsOf } from './account-settings.js';
 import { closedPeriodAdjustments } from './late-calls.js';
 import { compareDrawKeys, redrawCalls, type BundleRow, type CallDraw, type DrawKey, type DrawnCall, type PeriodBalance } from './account-redraw.js';
@@ -47,10 +47,10 @@ export async function lockAccounts(context: LedgerContext, ids: readonly string[
   return rows;
 }
 
-export function bundleRowsOf(rows: readonly StoreSchema['bundle_purchases'][]): BundleRow[] {
+export function bundleRowsOf(rows: readonly Selectable<BundlePurchasesTable>[]): BundleRow[] {
   return rows.map((row) => {
     const product: BundleProduct = { id: row.bundle, millis: row.millis, priceMinor: BigInt(row.price_minor), validDays: 0 };
-    return { purchaseId: row.id as unknown as number, product, purchasedAt: row.purchased_at, expiresAt: row.expires_at, left: row.left_millis };
+    return { purchaseId: Number(row.id), product, purchasedAt: row.purchased_at, expiresAt: row.expires_at, left: row.left_millis };
   });
 }
 
@@ -263,7 +263,7 @@ export async function drawAccounts(context: LedgerContext, work: readonly Accoun
   const bundlesByAccount = new Map<string, BundleRow[]>();
   const bundleById = new Map<number, BundleRow>();
   for (const stored of bundleList) {
-    const [row] = bundleRowsOf([stored as unknown as StoreSchema['bundle_purchases']]) as [BundleRow];
+    const [row] = bundleRowsOf([stored]) as [BundleRow];
     bundleById.set(row.purchaseId, row);
     const list = bundlesByAccount.get(stored.account_id) ?? [];
     list.push(row);

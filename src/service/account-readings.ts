@@ -35,7 +35,7 @@ export async function usageDocument(context: LedgerContext, account: AccountRow,
   if (!plan) throw new Error(`plan ${periodRow.plan} is not in tariff version ${periodRow.tariff_version}`);
   const purchases = await context.trx.selectFrom('bundle_purchases').selectAll().where('account_id', '=', account.id).execute();
   const entry: BookAccount = { account: await coreAccount(context.trx, account, purchases), plan, calendar };
-  const bundleRows = bundleRowsOf(purchases as never);
+  const bundleRows = bundleRowsOf(purchases);
   let totals: PeriodTotals;
   let bundles: BundleBalance[];
   if (at >= account.max_ended_at) {
